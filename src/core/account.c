@@ -1,0 +1,1 @@
+/* src/core/account.c - placeholder until written */

@@ -1,0 +1,1 @@
+/* src/core/auth.c - placeholder until written */

@@ -1,0 +1,1 @@
+/* src/core/dispatch.c - placeholder until written */

@@ -1,0 +1,1 @@
+/* src/core/metrics.c - placeholder until written */

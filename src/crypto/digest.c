@@ -1,0 +1,1 @@
+/* src/crypto/digest.c - placeholder until written */

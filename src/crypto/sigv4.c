@@ -1,0 +1,1 @@
+/* src/crypto/sigv4.c - placeholder until written */

@@ -1,0 +1,1 @@
+/* src/daemon/main.c - placeholder until written */

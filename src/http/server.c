@@ -1,0 +1,1 @@
+/* src/http/server.c - placeholder until written */

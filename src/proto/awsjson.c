@@ -1,0 +1,1 @@
+/* src/proto/awsjson.c - placeholder until written */

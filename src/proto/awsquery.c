@@ -1,0 +1,1 @@
+/* src/proto/awsquery.c - placeholder until written */

@@ -1,0 +1,1 @@
+/* src/proto/model.c - placeholder until written */

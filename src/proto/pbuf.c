@@ -1,0 +1,1 @@
+/* src/proto/pbuf.c - placeholder until written */

@@ -1,0 +1,1 @@
+/* src/proto/validate.c - placeholder until written */

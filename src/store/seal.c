@@ -1,0 +1,1 @@
+/* src/store/seal.c - placeholder until written */

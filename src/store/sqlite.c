@@ -1,0 +1,1 @@
+/* src/store/sqlite.c - placeholder until written */

@@ -1,0 +1,1 @@
+/* src/sts/sts.c - placeholder until written */
