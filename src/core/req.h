@@ -5,6 +5,7 @@
 #ifndef CORE_REQ_H
 #define CORE_REQ_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 #include <jansson.h>
@@ -55,12 +56,20 @@ struct req {
  * after a successful return and rolled back after a failure: handlers never commit. */
 typedef int op_handler(struct req *rq, struct aerr *err);
 
+/* The resource ARN an operation is authorized on, as AWS's service authorization reference
+ * defines it for the action (e.g. iam:CreateUser on arn:aws:iam::<acct>:user/<path><name>),
+ * computed from the validated input before the handler runs. Write a NUL-terminated ARN to
+ * buf (cap bytes) and return 0; <0 with err filled for input it cannot build one from.
+ * NULL in the table means the action has no resource type ("*"). */
+typedef int op_resource(const struct req *rq, char *buf, size_t cap, struct aerr *err);
+
 #define OP_WRITE 0x1u          /* takes the write lock at BEGIN */
 
 struct op_impl {
-    const char *name;          /* operation name as in the model, e.g. "CreateUser" */
-    op_handler *fn;
-    unsigned    flags;         /* OP_* */
+    const char  *name;         /* operation name as in the model, e.g. "CreateUser" */
+    op_handler  *fn;
+    unsigned     flags;        /* OP_* */
+    op_resource *resource;     /* for authorization (issue: authorization everywhere) */
 };
 
 /* Each service exports a table ended by { NULL }; core/dispatch.c binds them to the model
