@@ -31,6 +31,9 @@ struct pbuf {
     size_t len, cap;
 };
 void pbuf_done(struct pbuf *b);                   /* frees buf; b may be reused after */
+/* Append n bytes / formatted text. Return 0, or -ENOMEM (b unchanged but still valid). */
+int  pbuf_append(struct pbuf *b, const char *s, size_t n);
+int  pbuf_printf(struct pbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- Query (IAM, STS, CloudFormation) ---- */
 
