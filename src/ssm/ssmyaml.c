@@ -608,8 +608,8 @@ needs_quotes(const char *s, size_t len)
     return other;
 }
 
-static void
-real_text(double d, char *buf, size_t cap)
+void
+ssm_real_text(double d, char *buf, size_t cap)
 {
     int prec;
 
@@ -691,7 +691,7 @@ emit_value(yaml_emitter_t *e, const json_t *v)
         snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         return emit_scalar(e, buf, strlen(buf), YAML_PLAIN_SCALAR_STYLE);
     case JSON_REAL:
-        real_text(json_real_value(v), buf, sizeof(buf));
+        ssm_real_text(json_real_value(v), buf, sizeof(buf));
         return emit_scalar(e, buf, strlen(buf), YAML_PLAIN_SCALAR_STYLE);
     case JSON_TRUE:
         return emit_scalar(e, "true", 4, YAML_PLAIN_SCALAR_STYLE);
