@@ -74,6 +74,7 @@ extern const struct model_service model_services[];
 extern const size_t               model_n_services;
 extern const size_t               model_n_ops;     /* ops across all services */
 extern const size_t               model_n_shapes;  /* for per-shape caches (regexes) */
+extern const struct shape         model_shapes[];  /* every emitted shape, by index */
 
 /* Lookups; NULL when unknown. Names compare exactly (case-sensitive), as AWS does. */
 const struct model_service *model_service_by_signing_name(const char *name);

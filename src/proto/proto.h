@@ -24,6 +24,7 @@
 #define PROTO_MAX_DEPTH        32      /* nesting of structures/lists/maps in a request */
 #define PROTO_MAX_QUERY_PARAMS 10000   /* key=value pairs in one Query body */
 #define PROTO_MAX_LIST_INDEX   10000   /* highest "member.N" accepted */
+#define PROTO_MAX_QUERY_KEY    1024    /* longest parameter name, after %-decoding */
 
 /* A growable output buffer; buf is NUL-terminated after every append. */
 struct pbuf {
@@ -34,6 +35,8 @@ void pbuf_done(struct pbuf *b);                   /* frees buf; b may be reused 
 /* Append n bytes / formatted text. Return 0, or -ENOMEM (b unchanged but still valid). */
 int  pbuf_append(struct pbuf *b, const char *s, size_t n);
 int  pbuf_printf(struct pbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int  pbuf_puts(struct pbuf *b, const char *s);   /* pbuf_append(b, s, strlen(s)) */
+int  pbuf_putc(struct pbuf *b, char c);
 
 /* ---- Query (IAM, STS, CloudFormation) ---- */
 
