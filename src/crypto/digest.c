@@ -129,9 +129,8 @@ digest_hmac_sha256(const void *key, size_t klen, const void *data, size_t n,
         pad[i] = k0[i] ^ 0x5c;
     r = sha256_3(pad, sizeof(pad), inner, sizeof(inner), NULL, 0, out);
 out:
-    OPENSSL_cleanse(k0, sizeof(k0));
+    OPENSSL_cleanse(k0, sizeof(k0));   /* k0 and the pads are the key; inner is not */
     OPENSSL_cleanse(pad, sizeof(pad));
-    OPENSSL_cleanse(inner, sizeof(inner));
     return r;
 }
 

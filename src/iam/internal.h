@@ -136,6 +136,8 @@ enum iam_doc_kind {
     IAM_DOC_INLINE,       /* identity policy put on a user, group or role */
     IAM_DOC_MANAGED,      /* a managed policy version: Version 2012-10-17 required */
     IAM_DOC_TRUST,        /* a role's trust (assume role) policy */
+    IAM_DOC_AWS_MANAGED,  /* reference data (AWS managed policies): structure only, as AWS's own
+                             documents use forms the API refuses (e.g. arn:*:ssm:...) */
 };
 
 /* Check a policy document as IAM does before storing it; on success write its size as IAM
@@ -188,6 +190,11 @@ int iam_policy_counts(struct store_tx *tx, const char *account, const char *arn,
 /* Check a permissions-boundary ARN (Put*PermissionsBoundary, CreateUser/CreateRole):
  * NoSuchEntity "Scope ARN: x does not exist or is not attachable." Returns 0 or <0. */
 int iam_boundary_check(const struct req *rq, const char *arn, struct aerr *err);
+
+/* UnmodifiableEntity for a service-linked role (only AWS may change those); 0 otherwise. */
+int iam_entity_modifiable(struct req *rq, const struct iam_entity *e, struct aerr *err);
+/* Check a trust policy document and its size (ACLSizePerRole). Returns 0 or <0 with err. */
+int iam_role_check_trust(const struct req *rq, const char *doc, struct aerr *err);
 
 /* The attached-policy operations shared by users, groups and roles. */
 int iam_attach(struct req *rq, enum iam_kind kind, struct aerr *err);

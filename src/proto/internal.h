@@ -44,6 +44,8 @@ void verr_done(struct verr *ve);
 /* Validate v against s at path p, adding failures to ve (recursive; never stops early). */
 void validate_value(struct verr *ve, const struct shape *s, json_t *v, struct vpath *p,
                     unsigned depth);
+/* Whether an answer value v can be written as shape s (encoders skip what cannot). */
+bool value_compatible(const struct shape *s, json_t *v);
 /* "Member must be ..." description of a shape's JSON type, for type errors. */
 const char *shape_type_desc(const struct shape *s);
 
@@ -60,6 +62,8 @@ bool   base64_check(const char *s, size_t n, size_t *ret_len);
 bool   time_parse(const char *s, size_t n, double *ret);
 /* Format epoch seconds: ISO-8601 UTC, with milliseconds only when non-integral. */
 void   time_format_iso(double t, char buf[PROTO_MAX_TIME_LEN]);
+/* "Sat, 28 Nov 2026 17:43:15 GMT" (the rfc822 timestampFormat). */
+void   time_format_rfc822(double t, char buf[PROTO_MAX_TIME_LEN]);
 /* Epoch seconds as a JSON/XML number: integral -> "1732815795", else up to milliseconds. */
 void   time_format_epoch(double t, char buf[PROTO_MAX_NUM_LEN]);
 /* Seconds since the epoch held by a tree value (integer, real, or ISO-8601 string). */
