@@ -35,6 +35,7 @@ tls_free(void *p)
     EVP_MD_CTX_free(t->oneshot);
     EVP_MD_CTX_free(t->spare);
     free(t);
+    tls = NULL;                       /* a later destructor hashing starts afresh */
 }
 
 static void

@@ -98,7 +98,13 @@ int sigv4_verify(const struct sigv4_request *rq, const struct sigv4_auth *auth,
                  const char *secret, time_t now, int check_time, struct aerr *err);
 
 /* The pieces, for tests and for clients we write (cairn CLI, agent). Each writes a
- * NUL-terminated string to a malloc'd *ret (caller frees) and returns 0, or -ENOMEM/-EINVAL. */
+ * NUL-terminated string to a malloc'd *ret (caller frees) and returns 0, or -ENOMEM/-EINVAL.
+ * A client fills a zeroed sigv4_auth itself (presigned, scope_date, region, service,
+ * amz_date, signed_headers: lowercase, sorted, ';'-joined) and adds the headers it signs to
+ * the request first. The canonical request follows rq->flags; its payload line is the
+ * x-amz-content-sha256 header when present, else the body's SHA-256; X-Amz-Signature is
+ * left out of the query when auth->presigned. -EINVAL: a bad %-escape in the query, or a
+ * path or query over SIGV4_MAX_PATH / SIGV4_MAX_QUERY_PARAMS. */
 int sigv4_canonical_request(const struct sigv4_request *rq, const struct sigv4_auth *auth,
                             char **ret);
 int sigv4_string_to_sign(const struct sigv4_auth *auth, const char *canonical_request,

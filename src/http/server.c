@@ -25,6 +25,7 @@ struct conn_req {
     char  *body;
     size_t len, cap;
     int    too_big;
+    int    started;                   /* the first call (headers only) has been seen */
 };
 
 static void *
@@ -165,6 +166,10 @@ access_handler(void *cls, struct MHD_Connection *con, const char *url, const cha
         return MHD_NO;
     if (!cr->uri)
         return reply_text(con, 414, "request target too long\n");
+    if (!cr->started) {                       /* headers only: the body (if any) follows */
+        cr->started = 1;
+        return MHD_YES;
+    }
     if (*upload_size) {                       /* more body: keep it, within the limit */
         if (!cr->too_big && cr->len + *upload_size > (size_t) s->cfg->max_body)
             cr->too_big = 1;
