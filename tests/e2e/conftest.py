@@ -53,7 +53,8 @@ class AwsError(Exception):
         self.output = output
 
 
-_CLI_ERR = re.compile(r"An error occurred \(([^)]+)\)(?: when calling the (\w+) operation)?[^:]*: ?(.*)", re.S)
+_CLI_ERR = re.compile(r"An error occurred \(([^)]+)\)(?: when calling the (\w+) operation)?"
+                      r"(?: \(reached max retries: \d+\))?: ?(.*)", re.S)
 
 
 def free_port():
