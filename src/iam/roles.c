@@ -92,7 +92,58 @@ modifiable_role(struct req *rq, struct iam_entity *e, struct aerr *err)
     return 0;
 }
 
-/* Check a trust policy: the document, then its size against ACLSizePerRole. */
+/* An "AWS" principal naming a user or role of this account must name one that exists (IAM
+ * resolves them to unique ids when it stores the policy). 1 = fine, 0 = names nothing. */
+static int
+principal_exists(const struct req *rq, const char *p)
+{
+    char pre[64];
+    const char *rest, *slash;
+    enum iam_kind kind;
+    struct iam_entity e;
+
+    snprintf(pre, sizeof(pre), "arn:aws:iam::%s:", rq->caller->account);
+    if (strncmp(p, pre, strlen(pre)) != 0)
+        return 1;
+    rest = p + strlen(pre);
+    if (strncmp(rest, "user/", 5) == 0)
+        kind = IAM_USER;
+    else if (strncmp(rest, "role/", 5) == 0)
+        kind = IAM_ROLE;
+    else
+        return 1;
+    slash = strrchr(rest, '/');
+    if (iam_entity_lookup(rq->tx, rq->caller->account, kind, slash + 1, &e) < 0)
+        return 0;
+    return strcasecmp(e.arn, p) == 0;
+}
+
+static int
+trust_principals_exist(const struct req *rq, const char *doc, struct aerr *err)
+{
+    json_t *root = json_loads(doc, 0, NULL), *st, *s, *aws, *v;
+    size_t i, j;
+    int r = 0;
+
+    if (!root)
+        return 0;
+    st = json_object_get(root, "Statement");
+    for (i = 0; r == 0 && i < (json_is_array(st) ? json_array_size(st) : 1); i++) {
+        s = json_is_array(st) ? json_array_get(st, i) : st;
+        aws = json_object_get(json_object_get(s, "Principal"), "AWS");
+        if (!aws)
+            aws = json_object_get(json_object_get(s, "NotPrincipal"), "AWS");
+        for (j = 0; r == 0 && aws && j < (json_is_array(aws) ? json_array_size(aws) : 1); j++) {
+            v = json_is_array(aws) ? json_array_get(aws, j) : aws;
+            if (json_is_string(v) && !principal_exists(rq, json_string_value(v)))
+                r = iam_err_malformed(err, "Invalid principal in policy: \"AWS\":\"%.300s\"", json_string_value(v));
+        }
+    }
+    json_decref(root);
+    return r;
+}
+
+/* Check a trust policy: the document, its principals, and its size against ACLSizePerRole. */
 int
 iam_role_check_trust(const struct req *rq, const char *doc, struct aerr *err)
 {
@@ -100,6 +151,8 @@ iam_role_check_trust(const struct req *rq, const char *doc, struct aerr *err)
     int r = iam_doc_check(doc, IAM_DOC_TRUST, &size, err);
 
     if (r < 0)
+        return r;
+    if ((r = trust_principals_exist(rq, doc, err)) < 0)
         return r;
     if (size > IAM_TRUST_QUOTA)
         return iam_err_limit(err, "Cannot exceed quota for ACLSizePerRole: %d", IAM_TRUST_QUOTA);

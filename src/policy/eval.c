@@ -305,7 +305,9 @@ policy_decide(const struct policy_set *set, const struct policy_ctx *c, unsigned
         r->decision = POLICY_ALLOWED;
         return r->decision;
     }
-    if ((trust || !same) && rk == PK_NONE && (same || idpath))
+    if (same && rk == PK_ROLE)             /* granted to the role, cut by boundary/session */
+        r->reason = !bnd_ok ? POLICY_SRC_BOUNDARY : POLICY_SRC_SESSION;
+    else if ((trust || !same) && rk == PK_NONE && (same || idpath))
         r->reason = POLICY_SRC_RESOURCE;
     else if (!id_ok)
         r->reason = POLICY_SRC_IDENTITY;
