@@ -1,5 +1,6 @@
 /* src/core/auth.c - see auth.h. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,87 @@
 #include "../iam/iam.h"
 #include "auth.h"
 
+#define AUTH_CACHE_SLOTS 4096        /* direct-mapped by key id hash (power of 2) */
+#define AUTH_CACHE_LOCKS 64          /* lock stripes */
 #define MSG_BAD_TOKEN "The security token included in the request is invalid."
+
+/* What authenticating with one access key needs, read from the store once. */
+struct key_info {
+    char             id[129];
+    uint64_t         generation;      /* store_generation() when read */
+    int              active;          /* status = 'Active' */
+    int              session;         /* owner_kind = 'session' */
+    int64_t          expires;         /* sessions; 0 = never */
+    char             token_hash[65];  /* sessions: hex SHA-256 of the token */
+    char             secret[128];
+    struct principal who;
+};
+
+struct auth_cache {
+    pthread_mutex_t  locks[AUTH_CACHE_LOCKS];
+    struct key_info  slots[AUTH_CACHE_SLOTS];
+};
+
+int
+auth_cache_new(struct auth_cache **ret)
+{
+    struct auth_cache *ac = calloc(1, sizeof(*ac));
+    int i;
+
+    if (!ac)
+        return -ENOMEM;
+    for (i = 0; i < AUTH_CACHE_LOCKS; i++)
+        pthread_mutex_init(&ac->locks[i], NULL);
+    *ret = ac;
+    return 0;
+}
+
+void
+auth_cache_free(struct auth_cache *ac)
+{
+    int i;
+
+    if (!ac)
+        return;
+    for (i = 0; i < AUTH_CACHE_LOCKS; i++)
+        pthread_mutex_destroy(&ac->locks[i]);
+    OPENSSL_cleanse(ac, sizeof(*ac));
+    free(ac);
+}
+
+static size_t
+slot_of(const char *key)
+{
+    size_t h = 5381;
+
+    while (*key)
+        h = h * 33 + (unsigned char) *key++;
+    return h & (AUTH_CACHE_SLOTS - 1);
+}
+
+static int
+cache_get(struct auth_cache *ac, const char *key, uint64_t gen, struct key_info *ret)
+{
+    size_t s = slot_of(key);
+    int hit;
+
+    pthread_mutex_lock(&ac->locks[s % AUTH_CACHE_LOCKS]);
+    hit = ac->slots[s].generation == gen && !strcmp(ac->slots[s].id, key);
+    if (hit)
+        *ret = ac->slots[s];
+    pthread_mutex_unlock(&ac->locks[s % AUTH_CACHE_LOCKS]);
+    return hit;
+}
+
+static void
+cache_put(struct auth_cache *ac, const struct key_info *ki)
+{
+    size_t s = slot_of(ki->id);
+
+    pthread_mutex_lock(&ac->locks[s % AUTH_CACHE_LOCKS]);
+    ac->slots[s] = *ki;
+    pthread_mutex_unlock(&ac->locks[s % AUTH_CACHE_LOCKS]);
+}
 
 void
 auth_root(const char *account, struct principal *ret)
@@ -27,7 +108,7 @@ token_matches(const char *token, const char *want_hex)
     char hex[65];
     unsigned int n, i;
 
-    if (!want_hex || strlen(want_hex) != 64)
+    if (strlen(want_hex) != 64)
         return 0;
     if (EVP_Digest(token, strlen(token), md, &n, EVP_sha256(), NULL) != 1)
         return 0;
@@ -58,79 +139,106 @@ session_principal(const char *account, const char *session, struct principal *re
     return r;
 }
 
-int
-auth_principal(struct store_tx *tx, const struct cfg *cfg, const char *dev_account,
-               const struct sigv4_request *srq, const struct sigv4_auth *auth, time_t now,
-               struct principal *ret, struct aerr *err)
+/* Read one key from the store. -ENOENT when there is no such key or owner. */
+static int
+load_key(struct store_tx *tx, const char *key, struct key_info *ki)
 {
     struct store_rows *q = NULL;
-    struct principal p;
-    const char *kind, *status;
+    const char *kind;
     const void *sealed;
-    size_t sealed_len;
+    size_t sealed_len, n;
     char *secret = NULL;
     int r;
 
+    memset(ki, 0, sizeof(*ki));
     r = store_query(tx, &q, "SELECT account, owner_kind, owner_id, secret, status, expires,"
-                            " token_hash, session FROM access_key WHERE id = ?1", "s", auth->access_key);
-    if (r < 0)
-        goto out;
-    if (r == 0) {
-        if (cfg->dev) {                       /* emulator mode: any well-formed key is root */
-            auth_root(dev_account, ret);
-            snprintf(ret->access_key, sizeof(ret->access_key), "%s", auth->access_key);
-            r = 0;
-            goto out;
-        }
-        r = aerr_set(err, -EACCES, 403, "InvalidClientTokenId", MSG_BAD_TOKEN);
+                            " token_hash, session FROM access_key WHERE id = ?1", "s", key);
+    if (r <= 0) {
+        r = r == 0 ? -ENOENT : r;
         goto out;
     }
+    snprintf(ki->id, sizeof(ki->id), "%s", key);
     kind = store_col_text(q, 1);
-    status = store_col_text(q, 4);
-    if (strcmp(status, "Active") != 0) {
-        r = aerr_set(err, -EACCES, 403, "InvalidClientTokenId", MSG_BAD_TOKEN);
-        goto out;
-    }
-    if (!strcmp(kind, "session")) {
-        if (!auth->token[0] || !token_matches(auth->token, store_col_text(q, 6))) {
-            r = aerr_set(err, -EACCES, 403, "InvalidClientTokenId", MSG_BAD_TOKEN);
-            goto out;
-        }
-        if (!store_col_is_null(q, 5) && store_col_int(q, 5) <= now) {
-            r = aerr_set(err, -EACCES, 400, "ExpiredToken",
-                         "The security token included in the request is expired");
-            goto out;
-        }
-        r = session_principal(store_col_text(q, 0), store_col_text(q, 7), &p);
-    } else if (auth->token[0]) {              /* a long-term key never comes with a token */
-        r = aerr_set(err, -EACCES, 403, "InvalidClientTokenId", MSG_BAD_TOKEN);
-        goto out;
-    } else if (!strcmp(kind, "user")) {
-        r = iam_user_principal(tx, store_col_text(q, 0), store_col_text(q, 2), &p);
-        if (r == -ENOENT)
-            r = aerr_set(err, -EACCES, 403, "InvalidClientTokenId", MSG_BAD_TOKEN);
-    } else {
-        auth_root(store_col_text(q, 0), &p);
-        r = 0;
-    }
+    ki->active = !strcmp(store_col_text(q, 4), "Active");
+    ki->session = !strcmp(kind, "session");
+    ki->expires = store_col_int(q, 5);
+    snprintf(ki->token_hash, sizeof(ki->token_hash), "%s", store_col_text(q, 6) ?: "");
+    if (ki->session)
+        r = session_principal(store_col_text(q, 0), store_col_text(q, 7), &ki->who);
+    else if (!strcmp(kind, "user"))
+        r = iam_user_principal(tx, store_col_text(q, 0), store_col_text(q, 2), &ki->who);
+    else
+        auth_root(store_col_text(q, 0), &ki->who);
     if (r < 0)
         goto out;
     sealed = store_col_blob(q, 3, &sealed_len);
-    r = store_unseal(store_of(tx), sealed, sealed_len, auth->access_key, &secret, NULL);
-    if (r < 0) {
-        r = aerr_internal(err, r);
-        goto out;
-    }
-    r = sigv4_verify(srq, auth, secret, now, !cfg->dev, err);
+    r = store_unseal(store_of(tx), sealed, sealed_len, key, &secret, &n);
     if (r < 0)
         goto out;
-    snprintf(p.access_key, sizeof(p.access_key), "%s", auth->access_key);
-    *ret = p;
+    if (n >= sizeof(ki->secret)) {
+        r = -EINVAL;
+        goto out;
+    }
+    memcpy(ki->secret, secret, n + 1);
+    snprintf(ki->who.access_key, sizeof(ki->who.access_key), "%s", key);
 out:
     if (secret) {
         OPENSSL_cleanse(secret, strlen(secret));
         free(secret);
     }
     store_rows_done(q);
+    return r;
+}
+
+int
+auth_principal(struct auth_cache *ac, struct store_tx *tx, const struct cfg *cfg,
+               const char *dev_account, const struct sigv4_request *srq,
+               const struct sigv4_auth *auth, time_t now, struct principal *ret, struct aerr *err)
+{
+    uint64_t gen = store_generation(store_of(tx));
+    struct key_info ki;
+    int r = 0;
+
+    if (!cache_get(ac, auth->access_key, gen, &ki)) {
+        r = load_key(tx, auth->access_key, &ki);
+        if (r == 0) {
+            ki.generation = gen;
+            cache_put(ac, &ki);
+        }
+    }
+    if (r == -ENOENT && cfg->dev) {            /* emulator mode: any well-formed key is root */
+        auth_root(dev_account, ret);
+        snprintf(ret->access_key, sizeof(ret->access_key), "%s", auth->access_key);
+        r = 0;
+        goto out;
+    }
+    if (r == -ENOENT || (r == 0 && !ki.active)) {
+        r = aerr_set(err, -EACCES, 403, "InvalidClientTokenId", MSG_BAD_TOKEN);
+        goto out;
+    }
+    if (r < 0) {
+        r = aerr_internal(err, r);
+        goto out;
+    }
+    if (ki.session) {
+        if (!auth->token[0] || !token_matches(auth->token, ki.token_hash)) {
+            r = aerr_set(err, -EACCES, 403, "InvalidClientTokenId", MSG_BAD_TOKEN);
+            goto out;
+        }
+        if (ki.expires && ki.expires <= now) {
+            r = aerr_set(err, -EACCES, 403, "ExpiredToken",
+                         "The security token included in the request is expired");
+            goto out;
+        }
+    } else if (auth->token[0]) {              /* a long-term key never comes with a token */
+        r = aerr_set(err, -EACCES, 403, "InvalidClientTokenId", MSG_BAD_TOKEN);
+        goto out;
+    }
+    r = sigv4_verify(srq, auth, ki.secret, now, !cfg->dev, err);
+    if (r < 0)
+        goto out;
+    *ret = ki.who;
+out:
+    OPENSSL_cleanse(ki.secret, sizeof(ki.secret));
     return r;
 }

@@ -7,12 +7,20 @@
 #include "cfg.h"
 #include "req.h"
 
-/* Look up auth->access_key in the store, check its session token, status and expiry, and
+struct auth_cache;
+
+/* A cache of access keys (owner, sealed secret opened, status) in front of the store, valid
+ * while store_generation() stays the same: the hot path of every call reads no table. */
+int  auth_cache_new(struct auth_cache **ret);
+void auth_cache_free(struct auth_cache *ac);             /* NULL-safe; wipes the secrets */
+
+/* Look up auth->access_key (through ac) in the store, check its session token, status and expiry, and
  * verify the signature over srq (the clock window too, unless cfg->dev). In dev mode an
  * unknown key acts as the root of dev_account, unverified. Fills *ret on success and
  * returns 0; else returns <0 with err filled (InvalidClientTokenId, ExpiredToken,
  * SignatureDoesNotMatch...). */
-int auth_principal(struct store_tx *tx, const struct cfg *cfg, const char *dev_account,
+int auth_principal(struct auth_cache *ac, struct store_tx *tx, const struct cfg *cfg,
+                   const char *dev_account,
                    const struct sigv4_request *srq, const struct sigv4_auth *auth, time_t now,
                    struct principal *ret, struct aerr *err);
 

@@ -161,6 +161,9 @@ core_new(const struct cfg *cfg, struct core **ret)
     r = metrics_init(&c->metrics);
     if (r < 0)
         goto fail;
+    r = auth_cache_new(&c->auth);
+    if (r < 0)
+        goto fail;
     r = ensure_account(c);
     if (r < 0)
         goto fail;
@@ -178,6 +181,7 @@ core_free(struct core *c)
         return;
     store_close(c->store);
     metrics_done(&c->metrics);
+    auth_cache_free(c->auth);
     free(c->impl);
     free(c);
 }
@@ -328,7 +332,7 @@ run(struct core *c, struct call *k, const struct sigv4_request *srq,
         r = r == -EBUSY ? aerr_set(err, r, 400, "Throttling", "Rate exceeded") : aerr_internal(err, r);
         goto out;
     }
-    r = auth_principal(rq.tx, &c->cfg, c->account, srq, auth, rq.now, &k->caller, err);
+    r = auth_principal(c->auth, rq.tx, &c->cfg, c->account, srq, auth, rq.now, &k->caller, err);
     if (r < 0)
         goto out;
     k->have_caller = 1;

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "core.h"
+#include "auth.h"
 #include "req.h"
 
 #define METRICS_N_BUCKETS 14         /* latency histogram: 0.1 ms .. 10 s, then +Inf */
@@ -32,6 +33,7 @@ struct core {
     char                      account[ACCOUNT_ID_LEN + 1];   /* the first account */
     const struct op_impl    **impl;                         /* by model_op.index */
     struct metrics            metrics;
+    struct auth_cache        *auth;
 };
 
 #endif

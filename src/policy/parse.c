@@ -300,7 +300,7 @@ resource_format_ok(const char *r, char *msg, size_t cap)
     rest++;
     c2 = strchr(rest, ':');
     plen = c2 ? (size_t) (c2 - rest) : strlen(rest);
-    if (plen != 3 || strncmp(rest, "aws", 3) != 0) {
+    if (!(plen == 3 && strncmp(rest, "aws", 3) == 0) && !(plen == 1 && rest[0] == '*')) {
         /* IAM echoes the resource as arn:<partition>:<1>:<2>:<3>:<rest>, '*' for gaps */
         const char *f[4] = { "*", "*", "*", "*" };
         size_t fl[4] = { 1, 1, 1, 1 };
@@ -691,7 +691,7 @@ validate_iam(const struct doc *d, const struct policy_parse_opts *o, struct aerr
         if (resource_kind && !p)
             return malformed(err, E_NO_PRINCIPAL);
     }
-    /* 6, 7. actions and resources present */
+    /* 6. actions present */
     for (i = 0; i < d->nstmt; i++) {
         const json_t *st = stmt_at(d, i);
         const json_t *a = json_object_get(st, "Action");
@@ -701,19 +701,10 @@ validate_iam(const struct doc *d, const struct policy_parse_opts *o, struct aerr
         if (!a || list_empty(a))
             return malformed(err, E_NO_ACTIONS);
     }
-    for (i = 0; i < d->nstmt; i++) {
-        const json_t *st = stmt_at(d, i);
-        const json_t *a = json_object_get(st, "Resource");
-
-        if (!a)
-            a = json_object_get(st, "NotResource");
-        if (!a || list_empty(a))
-            return malformed(err, E_NO_RESOURCES);
-    }
-    /* 8. resource formats */
+    /* 7. resource formats */
     if (res_err[0])
         return malformed(err, "%s", res_err);
-    /* 9. action vendors: every Action, then every NotAction */
+    /* 8. action vendors: every Action, then every NotAction */
     for (const char *const *f = (const char *const[]){ "Action", "NotAction", NULL };
          !trusted && *f; f++) {
         for (i = 0; i < d->nstmt; i++) {
@@ -726,6 +717,16 @@ validate_iam(const struct doc *d, const struct policy_parse_opts *o, struct aerr
                     return malformed(err, "%s", e);
             }
         }
+    }
+    /* 9. resources present (IAM checks them after the action vendors) */
+    for (i = 0; i < d->nstmt; i++) {
+        const json_t *st = stmt_at(d, i);
+        const json_t *a = json_object_get(st, "Resource");
+
+        if (!a)
+            a = json_object_get(st, "NotResource");
+        if (!a || list_empty(a))
+            return malformed(err, E_NO_RESOURCES);
     }
     /* 10. principal values */
     for (i = 0; resource_kind && !trusted && i < d->nstmt; i++) {

@@ -8,7 +8,7 @@
 #include <string.h>
 #include "internal.h"
 
-#define PBUF_MIN_CAP 256              /* first allocation: most answers fit in a few of these */
+#define PBUF_MIN_CAP 512              /* first allocation: most answers fit in a few of these */
 
 void
 pbuf_done(struct pbuf *b)

@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include "store.h"
 
 #define SEAL_KEY_LEN   32            /* AES-256 */
@@ -20,6 +21,7 @@ struct store {
     pthread_mutex_t  lock;              /* guards conns */
     struct conn     *conns;             /* every thread's connection, closed by store_close */
     unsigned char    key[SEAL_KEY_LEN]; /* from dir/master.key; wiped at close */
+    uint64_t         generation;        /* see store_generation; atomic */
 };
 
 /* Load dir/master.key, creating it (0600, random) when absent. Returns 0 or <0 (logged). */

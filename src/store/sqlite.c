@@ -21,6 +21,7 @@
 struct store_tx {
     struct conn *conn;
     int          open;
+    int64_t      changes_at_begin;  /* sqlite3_total_changes64 when it began */
 };
 
 struct conn {
@@ -188,6 +189,23 @@ store_of(struct store_tx *tx)
     return tx->conn->st;
 }
 
+static int prepare(struct conn *c, const char *sql, sqlite3_stmt **ret, int *ret_owned);
+static void release(sqlite3_stmt *q, int owned);
+
+/* BEGIN/COMMIT through the statement cache: they run on every API call. */
+static int
+run_simple(struct conn *c, const char *sql)
+{
+    sqlite3_stmt *q;
+    int owned, rc;
+
+    if (prepare(c, sql, &q, &owned) < 0)
+        return sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    rc = sqlite3_step(q);
+    release(q, owned);
+    return rc == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(c->db);
+}
+
 int
 store_begin(struct store *st, int write, struct store_tx **ret)
 {
@@ -199,11 +217,12 @@ store_begin(struct store *st, int write, struct store_tx **ret)
         return r;
     if (NEVER(c->tx.open))
         return -EBUSY;
-    rc = sqlite3_exec(c->db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
+    rc = run_simple(c, write ? "BEGIN IMMEDIATE" : "BEGIN");
     if (rc != SQLITE_OK)
         return sql_errno(c->db, rc);
     c->tx.conn = c;
     c->tx.open = 1;
+    c->tx.changes_at_begin = sqlite3_total_changes64(c->db);
     *ret = &c->tx;
     return 0;
 }
@@ -213,7 +232,7 @@ store_commit(struct store_tx *tx)
 {
     int rc;
 
-    rc = sqlite3_exec(tx->conn->db, "COMMIT", NULL, NULL, NULL);
+    rc = run_simple(tx->conn, "COMMIT");
     if (rc != SQLITE_OK) {
         int r = sql_errno(tx->conn->db, rc);
         (void) sqlite3_exec(tx->conn->db, "ROLLBACK", NULL, NULL, NULL);
@@ -221,7 +240,15 @@ store_commit(struct store_tx *tx)
         return r;
     }
     tx->open = 0;
+    if (sqlite3_total_changes64(tx->conn->db) != tx->changes_at_begin)
+        __atomic_add_fetch(&tx->conn->st->generation, 1, __ATOMIC_RELEASE);
     return 0;
+}
+
+uint64_t
+store_generation(struct store *st)
+{
+    return __atomic_load_n(&st->generation, __ATOMIC_ACQUIRE);
 }
 
 void

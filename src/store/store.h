@@ -82,6 +82,10 @@ int  store_migrate(struct store *st, const char *module, const char *const *scri
 /* Wipe every table back to an empty store (dev mode reset). Returns 0 or <0. */
 int  store_wipe(struct store *st);
 
+/* A counter that changes after every commit that changed rows (any table). Caches of
+ * stored data (core's authentication cache) stay valid while it stays the same. */
+uint64_t store_generation(struct store *st);
+
 /* The store a transaction belongs to. */
 struct store *store_of(struct store_tx *tx);
 

@@ -1,7 +1,7 @@
 /* tests/unit/test_policy.c - the policy engine: every .txt file under tests/policy-vectors as data
  * (one cmocka test per file), plus direct API tests. Runs from the repository root.
  *
- * Vector file format (line-oriented; see tests/policy-vectors/README for the long form):
+ * Vector file format (line-oriented; docs/policy.md has the long form):
  *   # comment
  *   == name                       a new group: no policies, principal = user alice (111122223333)
  *   principal <type> <arn> [role=<role arn>] [account=<id>] [+keys]
