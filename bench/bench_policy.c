@@ -30,10 +30,11 @@
 #define COUNT_ALLOCS 1
 #endif
 
+#if COUNT_ALLOCS
 static volatile bool counting;
 static size_t allocs;
 
-#if COUNT_ALLOCS
+
 extern void *__libc_malloc(size_t n);
 extern void *__libc_calloc(size_t n, size_t m);
 extern void *__libc_realloc(void *p, size_t n);
@@ -378,7 +379,9 @@ main(void)
     for (int w = 0; w < WARMUP; w++)
         for (size_t i = 0; i < NMIX; i++)
             policy_decide(&set, ctx[i], 0, &r);
+#if COUNT_ALLOCS
     counting = true;
+#endif
     for (int round = 0; round < ROUNDS; round++) {
         for (size_t i = 0; i < NMIX; i++) {
             uint64_t t0 = now_ns(), t1;
@@ -388,7 +391,9 @@ main(void)
             samples[k++] = t1 - t0 > overhead ? t1 - t0 - overhead : 0;
         }
     }
+#if COUNT_ALLOCS
     counting = false;
+#endif
     qsort(samples, nsamples, sizeof(*samples), cmp_u64);
     fprintf(stderr, "bench_policy: %zu policies + boundary, %zu statements, %zu requests x %d "
             "rounds, clock overhead %llu ns\n", (size_t) 10, nstatements, NMIX, ROUNDS,

@@ -24,6 +24,7 @@
 #define CORE_MAX_ARN 2048            /* a resource ARN computed for authorization */
 
 static const struct service_impl *const services[] = { &sts_service, &iam_service, &ssm_service };
+#define N_SERVICES (sizeof(services) / sizeof(services[0]))
 
 static const char *
 header(const struct core_request *rq, const char *name)
@@ -115,9 +116,10 @@ bind_services(struct core *c)
     const struct op_impl *o;
 
     c->impl = calloc(model_n_ops ? model_n_ops : 1, sizeof(*c->impl));
-    if (!c->impl)
+    c->impl_service = calloc(model_n_ops ? model_n_ops : 1, sizeof(*c->impl_service));
+    if (!c->impl || !c->impl_service)
         return -ENOMEM;
-    for (i = 0; i < sizeof(services) / sizeof(services[0]); i++) {
+    for (i = 0; i < N_SERVICES; i++) {
         const struct model_service *svc = model_service_by_signing_name(services[i]->signing_name);
         if (!svc)
             return log_error("service '%s' is missing from the model", services[i]->signing_name), -EINVAL;
@@ -126,8 +128,37 @@ bind_services(struct core *c)
             if (!op)
                 return log_error("operation '%s' of '%s' is not in src/proto/operations/%s.txt",
                                  o->name, svc->signing_name, svc->signing_name), -EINVAL;
+            if (c->impl[op->index])
+                return log_error("operation '%s' of '%s' has two handlers", o->name, svc->signing_name), -EINVAL;
             c->impl[op->index] = o;
+            c->impl_service[op->index] = i;
         }
+    }
+    return 0;
+}
+
+static int invoke(void *core, const struct principal *who, const char *region, const char *service,
+                  const char *op, json_t *in, json_t **ret_out, struct aerr *err);
+
+static int
+start_services(struct core *c)
+{
+    size_t i;
+    int r;
+
+    c->env.store = c->store;
+    c->env.cfg = &c->cfg;
+    c->env.account = c->account;
+    c->env.core = c;
+    c->env.invoke = invoke;
+    for (i = 0; i < N_SERVICES; i++) {
+        if (!services[i]->start)
+            continue;
+        r = services[i]->start(&c->env, &c->state[i]);
+        if (r < 0)
+            return log_error("cannot start '%s': %s", services[i]->module ? services[i]->module
+                             : services[i]->signing_name, strerror(-r)), r;
+        c->started[i] = 1;
     }
     return 0;
 }
@@ -151,8 +182,9 @@ core_new(const struct cfg *cfg, struct core **ret)
     if (r < 0)
         goto fail;
     r = store_migrate(c->store, "core", account_migrations);
-    for (i = 0; r >= 0 && i < sizeof(services) / sizeof(services[0]); i++)
-        r = store_migrate(c->store, services[i]->signing_name, services[i]->migrations);
+    for (i = 0; r >= 0 && i < N_SERVICES; i++)
+        r = store_migrate(c->store, services[i]->module ? services[i]->module : services[i]->signing_name,
+                          services[i]->migrations);
     if (r < 0)
         goto fail;
     r = bind_services(c);
@@ -167,6 +199,9 @@ core_new(const struct cfg *cfg, struct core **ret)
     r = ensure_account(c);
     if (r < 0)
         goto fail;
+    r = start_services(c);
+    if (r < 0)
+        goto fail;
     *ret = c;
     return 0;
 fail:
@@ -177,12 +212,18 @@ fail:
 void
 core_free(struct core *c)
 {
+    size_t i;
+
     if (!c)
         return;
+    for (i = N_SERVICES; i-- > 0;)
+        if (c->started[i] && services[i]->stop)
+            services[i]->stop(c->state[i]);
     store_close(c->store);
     metrics_done(&c->metrics);
     auth_cache_free(c->auth);
     free(c->impl);
+    free(c->impl_service);
     free(c);
 }
 
@@ -298,13 +339,97 @@ route(struct call *k, const char *scope_service, struct aerr *err)
     return 0;
 }
 
+/* The part of a call shared by HTTP requests and in-process invocations: one transaction
+ * around authentication (srq given) or the given caller, then the resource and the handler.
+ * rq->in, svc, op, region are set; rq->out is left for the caller to encode and free. */
+static int
+exec_op(struct core *c, struct req *rq, const struct op_impl *impl,
+        const struct sigv4_request *srq, const struct sigv4_auth *auth,
+        struct principal *caller, struct aerr *err)
+{
+    char arn[CORE_MAX_ARN];
+    int r;
+
+    rq->cfg = &c->cfg;
+    rq->now = time(NULL);
+    rq->state = c->state[c->impl_service[rq->op->index]];
+    r = store_begin(c->store, (impl->flags & OP_WRITE) != 0, &rq->tx);
+    if (r < 0) {
+        rq->tx = NULL;
+        return r == -EBUSY ? aerr_set(err, r, 400, "Throttling", "Rate exceeded") : aerr_internal(err, r);
+    }
+    if (srq) {
+        r = auth_principal(c->auth, rq->tx, &c->cfg, c->account, srq, auth, rq->now, caller, err);
+        if (r < 0)
+            goto out;
+    }
+    rq->caller = caller;
+    if (impl->resource) {
+        r = impl->resource(rq, arn, sizeof(arn), err);
+        if (r < 0)
+            goto out;
+    }
+    r = impl->fn(rq, err);
+    if (r < 0)
+        goto out;
+    r = store_commit(rq->tx);
+    rq->tx = NULL;
+    if (r < 0)
+        r = aerr_internal(err, r);
+out:
+    store_rollback(rq->tx);
+    rq->tx = NULL;
+    return r;
+}
+
+static int
+invoke(void *core, const struct principal *who, const char *region, const char *service,
+       const char *op_name, json_t *in, json_t **ret_out, struct aerr *err)
+{
+    struct core *c = core;
+    struct principal caller = *who;
+    const struct op_impl *impl;
+    struct req rq = {0};
+    char id[37];
+    int r;
+
+    rq.svc = model_service_by_signing_name(service);
+    rq.op = rq.svc ? model_op_find(rq.svc, op_name) : NULL;
+    impl = rq.op ? c->impl[rq.op->index] : NULL;
+    if (!impl)
+        return aerr_set(err, -ENOENT, 400, "InvalidAction",
+                        "Could not find operation %s for service %s", op_name, service);
+    rq.in = in ? json_incref(in) : json_object();
+    if (!rq.in)
+        return aerr_internal(err, -ENOMEM);
+    r = rq.op->input ? proto_validate(rq.op->input, rq.in, rq.svc->protocol == PROTO_JSON
+                                      ? "ValidationException" : "ValidationError", err) : 0;
+    if (r < 0)
+        goto out;
+    if (ids_uuid(id) < 0)
+        snprintf(id, sizeof(id), "00000000-0000-4000-8000-000000000000");
+    rq.request_id = id;
+    rq.region = region ? region : c->cfg.region;
+    rq.source_ip = "";
+    rq.internal = 1;
+    r = exec_op(c, &rq, impl, NULL, NULL, &caller, err);
+    if (r == 0 && ret_out) {
+        *ret_out = rq.out;
+        rq.out = NULL;
+    }
+    log_debug("invoke principal=%s service=%s action=%s r=%d", who->arn, service, op_name, r);
+out:
+    json_decref(rq.in);
+    json_decref(rq.out);
+    return r;
+}
+
 static int
 run(struct core *c, struct call *k, const struct sigv4_request *srq,
     const struct sigv4_auth *auth, struct aerr *err)
 {
     const struct op_impl *impl = c->impl[k->op->index];
     const char *params;
-    char arn[CORE_MAX_ARN];
     struct req rq = {0};
     size_t len;
     int r;
@@ -323,34 +448,12 @@ run(struct core *c, struct call *k, const struct sigv4_request *srq,
     rq.request_id = k->resp->request_id;
     rq.svc = k->svc;
     rq.op = k->op;
-    rq.cfg = &c->cfg;
     rq.region = auth->region[0] ? auth->region : c->cfg.region;
     rq.source_ip = k->rq->source_ip;
-    rq.now = time(NULL);
-    r = store_begin(c->store, (impl->flags & OP_WRITE) != 0, &rq.tx);
-    if (r < 0) {
-        r = r == -EBUSY ? aerr_set(err, r, 400, "Throttling", "Rate exceeded") : aerr_internal(err, r);
-        goto out;
-    }
-    r = auth_principal(c->auth, rq.tx, &c->cfg, c->account, srq, auth, rq.now, &k->caller, err);
+    r = exec_op(c, &rq, impl, srq, auth, &k->caller, err);
+    k->have_caller = k->caller.arn[0] != '\0';
     if (r < 0)
         goto out;
-    k->have_caller = 1;
-    rq.caller = &k->caller;
-    if (impl->resource) {
-        r = impl->resource(&rq, arn, sizeof(arn), err);
-        if (r < 0)
-            goto out;
-    }
-    r = impl->fn(&rq, err);
-    if (r < 0)
-        goto out;
-    r = store_commit(rq.tx);
-    rq.tx = NULL;
-    if (r < 0) {
-        r = aerr_internal(err, r);
-        goto out;
-    }
     if (k->protocol == PROTO_JSON) {
         k->resp->content_type = "application/x-amz-json-1.1";
         r = awsjson_encode(k->op, rq.out, &k->resp->body);
@@ -363,7 +466,6 @@ run(struct core *c, struct call *k, const struct sigv4_request *srq,
     else
         k->resp->status = 200;
 out:
-    store_rollback(rq.tx);
     json_decref(rq.in);
     json_decref(rq.out);
     return r;

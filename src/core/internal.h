@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "req.h"
 
+#define CORE_MAX_SERVICES 16         /* service tables (services[] in dispatch.c) */
 #define METRICS_N_BUCKETS 14         /* latency histogram: 0.1 ms .. 10 s, then +Inf */
 
 /* Counters are updated with relaxed atomics from every HTTP thread. Row model_n_ops is
@@ -32,6 +33,10 @@ struct core {
     struct store             *store;
     char                      account[ACCOUNT_ID_LEN + 1];   /* the first account */
     const struct op_impl    **impl;                         /* by model_op.index */
+    size_t                   *impl_service;                 /* by model_op.index: index in services[] */
+    struct service_env        env;                          /* what started services get */
+    void                     *state[CORE_MAX_SERVICES];     /* each service table's start() state */
+    int                       started[CORE_MAX_SERVICES];
     struct metrics            metrics;
     struct auth_cache        *auth;
 };

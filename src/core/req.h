@@ -49,6 +49,8 @@ struct req {
     json_t                   *in;          /* validated input (borrowed; an object, maybe empty) */
     json_t                   *out;         /* set by the handler: the output tree (owned by req;
                                               NULL for an empty answer) */
+    void                     *state;       /* the state its service_impl's start() made, or NULL */
+    int                       internal;    /* 1: made by the server itself (core_invoke), not HTTP */
 };
 
 /* A handler: 0 on success (rq->out set or NULL), <0 with err filled on failure.
@@ -72,14 +74,36 @@ struct op_impl {
     op_resource *resource;     /* for authorization (issue: authorization everywhere) */
 };
 
+/* What a service with background work (the automation engine, schedulers) gets at start. */
+struct service_env {
+    struct store     *store;
+    const struct cfg *cfg;
+    const char       *account;            /* the first account */
+    void             *core;               /* pass back to invoke */
+    /* Run operation op of service (signing name) in-process as who, in region: the same input
+     * validation, authorization and handler as an HTTP request, in a transaction of its own
+     * (call it outside any open transaction). in is borrowed; *ret_out (may be NULL) is the
+     * caller's. Returns 0, or <0 with err filled (e.g. AccessDenied, ValidationException). */
+    int (*invoke)(void *core, const struct principal *who, const char *region,
+                  const char *service, const char *op, json_t *in, json_t **ret_out,
+                  struct aerr *err);
+};
+
 /* Each service exports a table ended by { NULL }; core/dispatch.c binds them to the model
- * at start-up (a name missing from the model is a start-up failure). */
+ * at start-up (a name missing from the model is a start-up failure). Several tables may
+ * share one signing name (SSM's documents and its automation), each with its own module. */
 struct service_impl {
     const char           *signing_name;   /* "sts" */
     const struct op_impl *ops;
     const char *const    *migrations;     /* NULL-terminated SQL scripts, applied once each in
                                              order (version = index + 1) under the name
-                                             signing_name; append, never edit a shipped one */
+                                             module; append, never edit a shipped one */
+    const char           *module;         /* migrations' name; NULL = signing_name */
+    /* Background work: called once the store is migrated and before HTTP serves; *ret_state
+     * is handed to this table's handlers as rq->state. stop() is called at shutdown, before
+     * the store closes. Both NULL for a service without background work. */
+    int                 (*start)(const struct service_env *env, void **ret_state);
+    void                (*stop)(void *state);
 };
 
 #endif

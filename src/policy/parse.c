@@ -419,7 +419,8 @@ static bool
 aws_principal_ok(const char *s)
 {
     struct pol_arn a;
-    size_t n = strlen(s);
+    size_t n = strlen(s), rl;
+    const char *r;
 
     if (strcmp(s, "*") == 0 || is_account_id(s, n))
         return true;
@@ -429,18 +430,14 @@ aws_principal_ok(const char *s)
     if (a.nseg != POL_ARN_SEGS || a.len[0] != 3 || memcmp(a.seg[0], "arn", 3) != 0 ||
         a.len[1] == 0 || a.len[3] != 0 || !is_account_id(a.seg[4], a.len[4]) || a.len[5] == 0)
         return false;
-    if (a.len[2] == 3 && memcmp(a.seg[2], "iam", 3) == 0) {
-        const char *r = a.seg[5];
-
-        return strcmp(r, "root") == 0 || (strncmp(r, "user/", 5) == 0 && r[5]) ||
-               (strncmp(r, "role/", 5) == 0 && r[5]);
-    }
-    if (a.len[2] == 3 && memcmp(a.seg[2], "sts", 3) == 0) {
-        const char *r = a.seg[5];
-
-        return (strncmp(r, "assumed-role/", 13) == 0 && strchr(r + 13, '/')) ||
-               (strncmp(r, "federated-user/", 15) == 0 && r[15]);
-    }
+    r = a.seg[5];
+    rl = a.len[5];
+    if (a.len[2] == 3 && memcmp(a.seg[2], "iam", 3) == 0)
+        return (rl == 4 && memcmp(r, "root", 4) == 0) ||
+               (rl > 5 && (memcmp(r, "user/", 5) == 0 || memcmp(r, "role/", 5) == 0));
+    if (a.len[2] == 3 && memcmp(a.seg[2], "sts", 3) == 0)
+        return (rl > 13 && memcmp(r, "assumed-role/", 13) == 0 && memchr(r + 13, '/', rl - 13)) ||
+               (rl > 15 && memcmp(r, "federated-user/", 15) == 0);
     return false;
 }
 

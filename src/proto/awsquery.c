@@ -406,8 +406,14 @@ static int
 set_empty(struct qdec *d, json_t *parent, const char *slot, const struct shape *s,
           const char *raw, size_t rawlen)
 {
-    if (rawlen)
+    char text[QUERY_STACK_VALUE + 1];
+    size_t n;
+
+    if (rawlen) {                     /* quote the value decoded when it is short */
+        if (pct_decode(raw, rawlen, text, QUERY_STACK_VALUE, &n) == 0)
+            return type_error(d, s, text, n);
         return type_error(d, s, raw, rawlen);
+    }
     return get_object(d, parent, slot) ? 0 : -EINVAL;
 }
 

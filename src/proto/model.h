@@ -1,7 +1,8 @@
 /* src/proto/model.h - the botocore service models, as C tables.
  * The tables (model_gen.c) are generated at build time by tools/gen_model.py from the
- * botocore service-2.json files; only the operations named in src/proto/operations.txt and
- * the shapes they reach are emitted. Used by: proto/ codecs, core/ dispatch. Uses: nothing. */
+ * botocore service-2.json files; only the operations named in
+ * src/proto/operations/<signing name>.txt and the shapes they reach are emitted.
+ * Used by: proto/ codecs, core/ dispatch. Uses: nothing. */
 #ifndef PROTO_MODEL_H
 #define PROTO_MODEL_H
 

@@ -41,15 +41,20 @@ int  pbuf_putc(struct pbuf *b, char c);
 /* ---- Query (IAM, STS, CloudFormation) ---- */
 
 /* Find the Action and Version parameters of a form-encoded body without decoding the rest.
- * Writes NUL-terminated, percent-decoded copies; an absent one is written as "".
- * Returns 0, or -EINVAL for a malformed body (bad %-escape), filling err (400 MalformedQueryString). */
+ * Writes NUL-terminated, percent-decoded copies; an absent one is written as "" (the first
+ * one wins when repeated). Returns 0, or -EINVAL for a malformed body (bad %-escape anywhere,
+ * more than PROTO_MAX_QUERY_PARAMS pairs, NUL or invalid UTF-8 in Action/Version, or one too
+ * long for its buffer), filling err (400 MalformedQueryString). */
 int awsquery_peek(const char *body, size_t len, char *ret_action, size_t action_cap,
                   char *ret_version, size_t version_cap, struct aerr *err);
 
 /* Decode a form body (Action=..&Version=..&A.member.1=..) into a value tree for op's input
  * shape and validate it (proto_validate). Unknown parameters are ignored, as AWS does.
- * On failure returns <0 and fills err: 400 "MalformedQueryString" for syntax,
- * 400 "ValidationError" (Query wording) for a value of the wrong type or constraint. */
+ * On failure returns <0 and fills err: 400 "MalformedQueryString" for syntax (bad escapes,
+ * invalid UTF-8 or NUL in text, a repeated parameter or map key, a list index outside
+ * 1..PROTO_MAX_LIST_INDEX, nesting deeper than PROTO_MAX_DEPTH, too many or too long
+ * parameters), 400 "ValidationError" (Query wording) for a value of the wrong type or
+ * constraint, all of them collected. */
 int awsquery_decode(const struct model_op *op, const char *body, size_t len,
                     json_t **ret_in, struct aerr *err);
 
@@ -91,11 +96,17 @@ int awsjson_encode_error(const struct aerr *err, struct pbuf *ret);
 
 /* Check a value tree against a shape: required members present, JSON types right, string
  * and list lengths, number ranges, enums, patterns (compiled once per shape, cached).
- * The first failure fills err with AWS's wording, e.g.
+ * Every failure is collected, in member order, into err with AWS's wording, e.g.
  *   "1 validation error detected: Value 'a b' at 'userName' failed to satisfy constraint:
  *    Member must satisfy regular expression pattern: [\w+=,.@-]+"
- * (member path in lowerCamelCase, as AWS words it), status 400 and code `code`
- * ("ValidationError" for Query, "ValidationException" for JSON). Returns 0 or -EINVAL. */
+ *   "2 validation errors detected: ...; ..."
+ * (member path in lowerCamelCase, lists as 'tags.1.member.key', as AWS words it), status
+ * 400 and code `code` ("ValidationError" for Query, "ValidationException" for JSON; NULL
+ * means the latter). Sensitive values, lists, maps and structures are not quoted
+ * ("Value at 'x' ..."), nor numbers under "ValidationError" (IAM does not quote them).
+ * Map keys and scalar map values are reported once per map ("Map keys must satisfy
+ * constraint: [...]"). The message is cut at AERR_MAX_MSG on a character boundary.
+ * s NULL accepts anything. Returns 0 or -EINVAL. Thread-safe. */
 int proto_validate(const struct shape *s, json_t *v, const char *code, struct aerr *err);
 
 #endif

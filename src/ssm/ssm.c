@@ -79,4 +79,8 @@ static const char *const migrations[] = {
     NULL,
 };
 
-const struct service_impl ssm_service = { "ssm", ops, migrations };
+const struct service_impl ssm_service = {
+    .signing_name = "ssm",
+    .ops = ops,
+    .migrations = migrations,
+};

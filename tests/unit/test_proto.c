@@ -556,8 +556,8 @@ query_decode_errors(void **state)
     synth_fails("Numbers.member.1=1&Numbers.member.2=x", "ValidationError",
                 "1 validation error detected: Value 'x' at 'numbers.2.member' failed to satisfy "
                 "constraint: Member must be an integer");
-    synth_fails("Attrs=x", "ValidationError",
-                "1 validation error detected: Value 'x' at 'attrs' failed to satisfy constraint: "
+    synth_fails("Attrs=x%21", "ValidationError",
+                "1 validation error detected: Value 'x!' at 'attrs' failed to satisfy constraint: "
                 "Member must be a map");
     /* the value of a sensitive member is never echoed */
     synth_fails("Secret=short", "ValidationError",
