@@ -141,6 +141,17 @@ policy_ctx_set_action(struct policy_ctx *c, const char *action)
     return 0;
 }
 
+static bool
+is_account(const char *s, size_t n)
+{
+    if (n != 12)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
 int
 policy_ctx_set_resource(struct policy_ctx *c, const char *arn, const char *account)
 {
@@ -159,9 +170,9 @@ policy_ctx_set_resource(struct policy_ctx *c, const char *arn, const char *accou
     pol_arn_split(&c->res, r, n);
     if (account) {
         acc = pol_strndup(&c->pool, account, strlen(account));
-    } else if (c->res.nseg == POL_ARN_SEGS) {
+    } else if (c->res.nseg == POL_ARN_SEGS && is_account(c->res.seg[4], c->res.len[4])) {
         acc = pol_strndup(&c->pool, c->res.seg[4], c->res.len[4]);
-    } else {
+    } else {                 /* "", or "aws" in AWS managed policy ARNs: not another account */
         acc = pol_strndup(&c->pool, "", 0);
     }
     if (!acc)

@@ -149,9 +149,9 @@ int policy_ctx_set_principal(struct policy_ctx *c, enum policy_principal_type ty
 int policy_ctx_set_action(struct policy_ctx *c, const char *action);
 
 /* The resource ARN, or "*" for actions without a resource type. account: the account that
- * owns the resource (decides same- vs cross-account); NULL = the ARN's account field, and
- * when that is empty (S3-style ARNs) or the resource is "*", the principal's account.
- * 0 or -ENOMEM. */
+ * owns the resource (decides same- vs cross-account); NULL = the ARN's account field when it
+ * is a 12-digit id, else (S3-style ARNs with none, "aws" in AWS managed policy ARNs, "*")
+ * the principal's account. 0 or -ENOMEM. */
 int policy_ctx_set_resource(struct policy_ctx *c, const char *arn, const char *account);
 
 /* Condition keys. Keys are case-insensitive; values are kept as given. key_add appends one
@@ -229,8 +229,9 @@ struct policy_result {
     size_t n_matches;              /* statements that matched, in evaluation order */
     struct policy_match matches[POLICY_MAX_MATCHES];
     bool   matches_truncated;
-    size_t n_missing;              /* POLICY_DECIDE_TRACE: context keys conditions needed
-                                      but the context lacked; spelled as in the policy */
+    size_t n_missing;              /* POLICY_DECIDE_TRACE: context keys conditions (and
+                                      policy variables) needed but the context lacked;
+                                      spelled as in the policy, owned by the policies */
     const char *missing[POLICY_MAX_MISSING];
     bool   missing_truncated;
 };
