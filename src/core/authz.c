@@ -25,7 +25,7 @@ authz_assume_role_as_service(struct store_tx *tx, const char *role_arn, const ch
                              const char *source_arn, const char *source_account,
                              const char *session_name, struct principal *ret, struct aerr *err)
 {
-    char account[16];
+    char account[ACCOUNT_ID_LEN + 1];
     const char *name;
     struct store_rows *q;
     int r;
