@@ -158,7 +158,7 @@ int policy_ctx_set_resource(struct policy_ctx *c, const char *arn, const char *a
  * value (a key set several times is multi-valued, e.g. aws:TagKeys); key_set replaces the
  * key's values with values[0..n) - n = 0 makes the key present with no values (an empty
  * set). Typed forms (numbers, dates, IP addresses, ARNs) are parsed here, once.
- * 0, -EINVAL (empty key), -E2BIG (POLICY_MAX_VALUE), -ENOMEM. */
+ * 0, -EINVAL (empty key), -E2BIG (a value over POLICY_MAX_DOCUMENT bytes), -ENOMEM. */
 int policy_ctx_key_add(struct policy_ctx *c, const char *key, const char *value);
 int policy_ctx_key_set(struct policy_ctx *c, const char *key, const char *const *values,
                        size_t n);
