@@ -8,12 +8,13 @@
 #include "req.h"
 
 #define CORE_MAX_SERVICES 16         /* service tables (services[] in dispatch.c) */
+#define METRICS_N_STATUSES 10        /* HTTP statuses counted apart (metrics.c) */
 #define METRICS_N_BUCKETS 14         /* latency histogram: 0.1 ms .. 10 s, then +Inf */
 
 /* Counters are updated with relaxed atomics from every HTTP thread. Row model_n_ops is
  * for requests that never reached an operation (bad signature, unknown action). */
 struct metrics_row {
-    uint64_t by_status[6];           /* 2xx 3xx 4xx... indexed by status / 100, 0 = other */
+    uint64_t by_status[METRICS_N_STATUSES + 1];   /* by metrics.c's statuses[]; last: other */
     uint64_t buckets[METRICS_N_BUCKETS + 1];
     uint64_t count;
     uint64_t sum_us;

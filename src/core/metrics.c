@@ -7,8 +7,8 @@
 static const double bucket_ms[METRICS_N_BUCKETS] = {
     0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000, 2500, 10000,
 };
-static const int statuses[] = { 200, 400, 403, 404, 409, 413, 429, 500, 501, 503 };
-#define N_STATUSES (sizeof(statuses) / sizeof(statuses[0]))
+static const int statuses[METRICS_N_STATUSES] = { 200, 400, 403, 404, 409, 413, 429, 500, 501, 503 };
+#define N_STATUSES METRICS_N_STATUSES
 
 int
 metrics_init(struct metrics *m)

@@ -3,6 +3,7 @@
  * eval.c (evaluating Condition blocks). Uses: internal.h, libc (inet_pton, strtod). */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -206,12 +207,149 @@ pol_parse_date(const char *s, size_t n, struct pol_time *out)
     return parse_epoch(s, n, &out->sec);
 }
 
+/* ---- IAM's "legacy parsing" of date values (validation only) ----
+ * Not ISO 8601 proper: IAM splits the text at 't', '-' and ':' and reads each piece as an
+ * integer of any length (with an optional sign); a zone (z, +hh[:mm], and here also -hh[:mm])
+ * is only read after the seconds, and pieces beyond the seconds are ignored. Mirrors the behaviour recorded from IAM;
+ * values it accepts that pol_parse_date() cannot read never match at evaluation time. */
+
+/* s[0..n) as a whole integer ([+-]digits) within [lo, hi]. */
+static bool
+int_in(const char *s, size_t n, int64_t lo, int64_t hi)
+{
+    size_t i = 0;
+    bool neg = false;
+    uint64_t v = 0;
+    int64_t x;
+
+    if (n > 0 && (s[0] == '+' || s[0] == '-')) {
+        neg = s[0] == '-';
+        i++;
+    }
+    if (i == n)
+        return false;
+    for (; i < n; i++) {
+        if (!isdigit((unsigned char) s[i]) || v > (UINT64_MAX - 9) / 10)
+            return false;                    /* not a number, or beyond every range here */
+        v = v * 10 + (uint64_t) (s[i] - '0');
+    }
+    if (v > (uint64_t) INT64_MAX + neg)
+        return false;
+    x = !neg ? (int64_t) v : v == (uint64_t) INT64_MAX + 1 ? INT64_MIN : -(int64_t) v;
+    return x >= lo && x <= hi;
+}
+
+/* The n-th piece of s[0..len) split at sep; false when there is no such piece. */
+static bool
+piece(const char *s, size_t len, char sep, unsigned nth, const char **p, size_t *pn)
+{
+    const char *start = s, *end = s + len;
+
+    for (unsigned k = 0;; k++) {
+        const char *e = memchr(start, sep, (size_t) (end - start));
+
+        if (k == nth) {
+            *p = start;
+            *pn = (size_t) ((e ? e : end) - start);
+            return true;
+        }
+        if (!e)
+            return false;
+        start = e + 1;
+    }
+}
+
+static unsigned
+pieces(const char *s, size_t len, char sep)
+{
+    unsigned k = 1;
+
+    for (size_t i = 0; i < len; i++)
+        k += s[i] == sep;
+    return k;
+}
+
+static bool
+legacy_iso_ok(const char *dt, size_t n)
+{
+    const char *t = memchr(dt, 't', n), *date = dt, *p, *tm;
+    size_t dlen = t ? (size_t) (t - dt) : n, tlen, pn;
+    bool neg = dlen > 0 && date[0] == '-';
+    unsigned nd;
+    char year[32];
+
+    if (neg) {
+        date++;
+        dlen--;
+    }
+    nd = pieces(date, dlen, '-');
+    piece(date, dlen, '-', 0, &p, &pn);
+    if (pn + 2 > sizeof(year))
+        return false;
+    snprintf(year, sizeof(year), "%s%.*s", neg ? "-" : "", (int) pn, p);
+    if (!int_in(year, strlen(year), -292275054, 292278993))
+        return false;
+    if (nd > 1 && (piece(date, dlen, '-', 1, &p, &pn), !int_in(p, pn, 1, 12)))
+        return false;
+    if (nd > 2 && (piece(date, dlen, '-', 2, &p, &pn), !int_in(p, pn, 1, 31)))
+        return false;
+    if (nd >= 4)
+        return false;
+    tm = t ? t + 1 : dt + n;
+    tlen = (size_t) (dt + n - tm);
+    piece(tm, tlen, ':', 0, &p, &pn);
+    if (pn > 0 && !int_in(p, pn, 0, 23))
+        return false;
+    if (pieces(tm, tlen, ':') > 1 && (piece(tm, tlen, ':', 1, &p, &pn), !int_in(p, pn, 0, 59)))
+        return false;
+    if (pieces(tm, tlen, ':') > 2) {
+        const char *sec, *z, *plus, *dot;
+        size_t sn;
+
+        piece(tm, tlen, ':', 2, &p, &pn);
+        sec = p;
+        z = memchr(p, 'z', pn);
+        plus = memchr(p, '+', pn);
+        if (!plus)
+            plus = memchr(p, '-', pn);       /* -hh[:mm]: we accept what ISO 8601 allows */
+        if (z) {
+            if (z != p + pn - 1)
+                return false;
+            sn = (size_t) (z - p);
+        } else if (plus) {
+            const char *tz = plus + 1, *colon;
+            size_t tzn = (size_t) (p + pn - tz);
+
+            sn = (size_t) (plus - p);
+            colon = memchr(tz, ':', tzn);
+            if ((colon ? (size_t) (colon - tz) : tzn) != 2 || !int_in(tz, 2, 0, 23))
+                return false;
+            if (colon && ((size_t) (tz + tzn - colon - 1) != 2 || !int_in(colon + 1, 2, 0, 59)))
+                return false;
+        } else {
+            sn = pn;
+        }
+        dot = memchr(sec, '.', sn);
+        if (!int_in(sec, dot ? (size_t) (dot - sec) : sn, 0, 59))
+            return false;
+        if (dot && !int_in(dot + 1, (size_t) (sec + sn - dot - 1), 0, 999999999))
+            return false;
+    }
+    return true;
+}
+
 bool
 pol_legacy_date_ok(const char *s, size_t n)
 {
-    struct pol_time t;
+    char low[256];
 
-    return pol_parse_date(s, n, &t);
+    if (n >= sizeof(low))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char) tolower((unsigned char) s[i]);
+    if (memchr(low, 't', n) || memchr(low, '-', n))
+        return legacy_iso_ok(low, n);
+    return int_in(s, n, 0, INT64_MAX);
 }
 
 static int

@@ -154,9 +154,9 @@ principal_matches(const struct pol_stmt *st, const struct state *s)
 }
 
 static bool
-conditions_hold(const struct pol_stmt *st, bool v2012, const struct state *s)
+conditions_hold(const struct pol_stmt *st, bool v2012, struct state *s)
 {
-    struct pol_trace *t = s->trace.r ? (struct pol_trace *) &s->trace : NULL;
+    struct pol_trace *t = s->trace.r ? &s->trace : NULL;
     bool ok = true;
 
     for (uint32_t i = 0; i < st->ncond; i++) {

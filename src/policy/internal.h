@@ -47,6 +47,18 @@ struct pol_pat {
 void pol_pat_init(struct pol_pat *p, const char *s, size_t n, char *buf);
 bool pol_glob(const char *p, size_t pn, const char *s, size_t sn);
 
+/* Equality of short byte runs without a libc call (action names, ARN segments). */
+static inline bool
+pol_bytes_eq(const char *a, const char *b, size_t n)
+{
+    if (n > 24)
+        return memcmp(a, b, n) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
 static inline bool
 pol_pat_match(const struct pol_pat *p, const char *s, size_t n)
 {
@@ -54,9 +66,9 @@ pol_pat_match(const struct pol_pat *p, const char *s, size_t n)
     case PAT_ANY:
         return true;
     case PAT_LIT:
-        return n == p->len && (n == 0 || (s[0] == p->s[0] && memcmp(s, p->s, n) == 0));
+        return n == p->len && pol_bytes_eq(s, p->s, n);
     case PAT_PREFIX:
-        return n >= p->len && (p->len == 0 || (s[0] == p->s[0] && memcmp(s, p->s, p->len) == 0));
+        return n >= p->len && pol_bytes_eq(s, p->s, p->len);
     default:
         return pol_glob(p->s, p->len, s, n);
     }
