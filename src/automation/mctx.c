@@ -110,7 +110,18 @@ mctx_alloc(struct mctx *c, size_t n)
         b->used += need;
         return memset(p, 0, need);
     }
-    size = need > MCTX_BLOCK_SIZE / 4 ? need : MCTX_BLOCK_SIZE - sizeof(struct block);
+    /* Blocks grow from MCTX_FIRST_BLOCK to MCTX_BLOCK_SIZE: tens of thousands of small
+     * execution contexts stay small. */
+    if (need > MCTX_BLOCK_SIZE / 4) {
+        size = need;
+    } else {
+        size = b ? (b->size + sizeof(struct block)) * 2 : MCTX_FIRST_BLOCK;
+        if (size > MCTX_BLOCK_SIZE)
+            size = MCTX_BLOCK_SIZE;
+        size -= sizeof(struct block);
+        if (size < need)
+            size = need;
+    }
     nb = malloc(sizeof(*nb) + size);
     if (!nb)
         return NULL;

@@ -13,7 +13,8 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#define MCTX_BLOCK_SIZE  4096        /* bytes per arena block; bigger requests get their own */
+#define MCTX_FIRST_BLOCK 256         /* bytes of a context's first block; each next one doubles */
+#define MCTX_BLOCK_SIZE  8192        /* largest arena block; requests over a quarter get their own */
 
 struct mctx;
 

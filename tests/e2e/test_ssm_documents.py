@@ -535,3 +535,71 @@ def test_state_survives_restart(cairn, ssm):
 def test_no_server_errors_logged(cairn):
     log = cairn.log_text()
     assert "status=500" not in log
+
+
+# ---- remaining error cases ----
+
+def test_more_error_cases(cairn, ssm):
+    ssm.create_document(Name="errs-doc", Content=json.dumps(COMMAND))
+    with pytest.raises(Exception) as e:
+        ssm.create_document(Name="with-attachment", Content=json.dumps(COMMAND),
+                            Attachments=[{"Key": "SourceUrl", "Values": ["https://example.org/x.zip"],
+                                          "Name": "x.zip"}])
+    assert boto_error(e)[0] == "ValidationException"
+    big = dict(COMMAND, description="y" * (64 * 1024))
+    with pytest.raises(Exception) as e:
+        ssm.update_document(Name="errs-doc", Content=json.dumps(big), DocumentVersion="$LATEST")
+    assert boto_error(e)[0] == "MaxDocumentSizeExceeded"
+    with pytest.raises(Exception) as e:
+        ssm.update_document_default_version(Name="never-was", DocumentVersion="1")
+    assert boto_error(e)[0] == "InvalidDocument"
+    with pytest.raises(Exception) as e:
+        ssm.list_document_versions(Name="errs-doc", NextToken="not-a-token")
+    assert boto_error(e)[0] == "InvalidNextToken"
+    with pytest.raises(Exception) as e:
+        ssm.describe_document_permission(Name="errs-doc", PermissionType="Share", NextToken="bad")
+    assert boto_error(e)[0] == "InvalidNextToken"
+    with pytest.raises(Exception) as e:
+        ssm.modify_document_permission(Name="never-was", PermissionType="Share", AccountIdsToAdd=["111122223333"])
+    assert boto_error(e)[0] == "InvalidDocument"
+    with pytest.raises(Exception) as e:
+        ssm.modify_document_permission(Name="errs-doc", PermissionType="Share", AccountIdsToAdd=[cairn.account])
+    assert boto_error(e)[0] == "ValidationException"
+    with pytest.raises(AwsError) as e:
+        cairn.aws("ssm", "remove-tags-from-resource", "--resource-type", "Document", "--resource-id",
+                  "never-was", "--tag-keys", "a", v=1)
+    assert e.value.code == "InvalidResourceId"
+    with pytest.raises(Exception) as e:
+        ssm.update_document(Name="errs-doc", Content=json.dumps(dict(COMMAND, description="b")),
+                            DocumentVersion="$LATEST", DocumentFormat="TEXT")
+    assert boto_error(e)[0] == "ValidationException"
+
+
+def test_change_calendar_text_document(ssm):
+    ics = "BEGIN:VCALENDAR\r\nPRODID:-//cairn//EN\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    d = ssm.create_document(Name="calendar-1", Content=ics, DocumentType="ChangeCalendar",
+                            DocumentFormat="TEXT")["DocumentDescription"]
+    assert d["DocumentFormat"] == "TEXT" and d["DocumentType"] == "ChangeCalendar"
+    got = ssm.get_document(Name="calendar-1")
+    assert got["Content"] == ics and got["DocumentFormat"] == "TEXT"
+    with pytest.raises(Exception) as e:
+        ssm.get_document(Name="calendar-1", DocumentFormat="JSON")
+    assert boto_error(e)[0] == "ValidationException"
+    with pytest.raises(Exception) as e:
+        ssm.get_document(Name="errs-doc", DocumentFormat="TEXT")
+    assert boto_error(e)[0] == "ValidationException"
+
+
+def test_document_limit(cairn_factory):
+    c = cairn_factory()
+    client = c.client("ssm")
+    for i in range(500):
+        client.create_document(Name=f"doc-{i:03d}", Content=json.dumps(dict(COMMAND, description=str(i))))
+    with pytest.raises(Exception) as e:
+        client.create_document(Name="doc-one-too-many", Content=json.dumps(COMMAND))
+    assert boto_error(e)[0] == "DocumentLimitExceeded"
+    client.delete_document(Name="doc-000")
+    client.create_document(Name="doc-one-too-many", Content=json.dumps(COMMAND))
+    names = [d["Name"] for p in client.get_paginator("list_documents").paginate(
+        Filters=[{"Key": "Owner", "Values": ["Self"]}]) for d in p["DocumentIdentifiers"]]
+    assert len(names) == 500 and len(set(names)) == 500

@@ -505,3 +505,34 @@ def test_regions_are_separate(cairn, ssm):
 
 def test_no_server_errors_logged(cairn):
     assert "status=500" not in cairn.log_text()
+
+
+def test_more_error_cases(cairn, ssm):
+    ssm.put_parameter(Name="/errs/p", Value="x", Type="String")
+    with pytest.raises(Exception) as e:
+        ssm.get_parameter_history(Name="/errs/p", NextToken="garbage")
+    assert err(e) == "InvalidNextToken"
+    with pytest.raises(Exception) as e:
+        ssm.get_parameter_history(Name="/errs/none")
+    assert err(e) == "ParameterNotFound"
+    many = ",".join('{"Type":"Expiration","Version":"1.0","Attributes":{"Timestamp":"2030-01-01T00:00:00Z"}}'
+                    for _ in range(11))
+    with pytest.raises(Exception) as e:
+        ssm.put_parameter(Name="/errs/pol", Value="x", Type="String", Tier="Advanced", Policies=f"[{many}]")
+    assert err(e) == "PoliciesLimitExceededException"
+    with pytest.raises(Exception) as e:
+        ssm.put_parameter(Name="/errs/pol", Value="x", Type="String", Tier="Advanced",
+                          Policies='[{"Type":"Expiration","Version":"1.0"}]')
+    assert err(e) == "InvalidPolicyAttributeException"
+    with pytest.raises(Exception) as e:
+        ssm.get_parameters_by_path(Path="/errs", ParameterFilters=[{"Key": "Type"}])
+    assert err(e) == "InvalidFilterValue"
+    with pytest.raises(Exception) as e:
+        ssm.remove_tags_from_resource(ResourceType="Parameter", ResourceId="/errs/none", TagKeys=["a"])
+    assert err(e) == "InvalidResourceId"
+    with pytest.raises(Exception) as e:
+        ssm.add_tags_to_resource(ResourceType="Parameter", ResourceId="/errs/p",
+                                 Tags=[{"Key": "k", "Value": "1"}, {"Key": "k", "Value": "2"}])
+    assert err(e) == "ValidationException"
+    out = cairn.aws("ssm", "delete-parameters", "--names", "/errs/none1", "/errs/none2", v=2)
+    assert out["InvalidParameters"] == ["/errs/none1", "/errs/none2"] and "DeletedParameters" not in out

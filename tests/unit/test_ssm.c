@@ -12,7 +12,10 @@
 #include <string.h>
 #include <cmocka.h>
 #include "ssm/docparse.h"
+#include "ssm/documents.h"
 #include "ssm/internal.h"
+#include "ssm/parameters.h"
+#include "ssm/ssm.h"
 
 #define DATA "tests/data/ssm-documents/"
 #define AWSDOCS "src/ssm/aws-documents/"
@@ -368,6 +371,185 @@ tokens_and_hashes(void **state)
     assert_string_equal(buf, "arn:aws:ssm:eu-west-1::document/AWS-RunShellScript");
 }
 
+/* ---- handlers over a real store: cross-account sharing and the engine's fetch APIs ---- */
+
+struct sfx {
+    char          dir[64];
+    struct store *st;
+};
+
+static int
+store_setup(void **state)
+{
+    struct sfx *f = calloc(1, sizeof(*f));
+
+    assert_non_null(f);
+    strcpy(f->dir, "/tmp/cairn-test-ssm-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(store_open(f->dir, &f->st), 0);
+    assert_int_equal(store_migrate(f->st, "ssm", ssm_service.migrations), 0);
+    *state = f;
+    return 0;
+}
+
+static int
+store_teardown(void **state)
+{
+    struct sfx *f = *state;
+    char cmd[128];
+
+    store_close(f->st);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* Run one handler as account's root in us-east-1; *ret_out (if wanted) is the answer. */
+static int
+call(struct store *st, const char *account, op_handler *fn, const char *in, json_t **ret_out,
+     struct aerr *err)
+{
+    struct principal p;
+    struct req rq;
+    int r;
+
+    memset(&p, 0, sizeof(p));
+    memset(&rq, 0, sizeof(rq));
+    memset(err, 0, sizeof(*err));
+    p.kind = PRINCIPAL_ROOT;
+    snprintf(p.account, sizeof(p.account), "%s", account);
+    snprintf(p.arn, sizeof(p.arn), "arn:aws:iam::%s:root", account);
+    rq.caller = &p;
+    rq.region = "us-east-1";
+    rq.now = 1700000000;
+    rq.in = json_loads(in, 0, NULL);
+    assert_non_null(rq.in);
+    assert_int_equal(store_begin(st, 1, &rq.tx), 0);
+    r = fn(&rq, err);
+    if (r == 0)
+        assert_int_equal(store_commit(rq.tx), 0);
+    else
+        store_rollback(rq.tx);
+    json_decref(rq.in);
+    if (ret_out)
+        *ret_out = rq.out;
+    else
+        json_decref(rq.out);
+    return r;
+}
+
+#define OWNER "111111111111"
+#define OTHER "222222222222"
+#define SHARED_ARN "arn:aws:ssm:us-east-1:" OWNER ":document/team-runbook"
+
+static void
+sharing_across_accounts(void **state)
+{
+    struct sfx *f = *state;
+    struct aerr err;
+    json_t *out = NULL, *ids, *d;
+    size_t i;
+    int seen;
+
+    assert_int_equal(call(f->st, OWNER, ssm_create_document,
+                          "{\"Name\": \"team-runbook\", \"DocumentType\": \"Automation\", \"Content\": "
+                          "\"{\\\"schemaVersion\\\": \\\"0.3\\\", \\\"mainSteps\\\": [{\\\"name\\\": "
+                          "\\\"p\\\", \\\"action\\\": \\\"aws:pause\\\", \\\"inputs\\\": {}}]}\"}",
+                          NULL, &err), 0);
+    /* not shared: invisible to the other account, by name or by ARN */
+    assert_int_equal(call(f->st, OTHER, ssm_describe_document, "{\"Name\": \"team-runbook\"}", NULL, &err), -ENOENT);
+    assert_string_equal(err.code, "InvalidDocument");
+    assert_int_equal(call(f->st, OTHER, ssm_describe_document, "{\"Name\": \"" SHARED_ARN "\"}", NULL, &err), -ENOENT);
+    /* shared with OTHER */
+    assert_int_equal(call(f->st, OWNER, ssm_modify_document_permission,
+                          "{\"Name\": \"team-runbook\", \"PermissionType\": \"Share\", "
+                          "\"AccountIdsToAdd\": [\"" OTHER "\"]}", NULL, &err), 0);
+    assert_int_equal(call(f->st, OTHER, ssm_describe_document, "{\"Name\": \"" SHARED_ARN "\"}", &out, &err), 0);
+    d = json_object_get(out, "Document");
+    assert_string_equal(json_string_value(json_object_get(d, "Name")), SHARED_ARN);
+    assert_string_equal(json_string_value(json_object_get(d, "Owner")), OWNER);
+    assert_null(json_object_get(d, "Tags"));
+    json_decref(out);
+    assert_int_equal(call(f->st, OTHER, ssm_list_documents, "{\"Filters\": [{\"Key\": \"Owner\", "
+                          "\"Values\": [\"Private\"]}]}", &out, &err), 0);
+    ids = json_object_get(out, "DocumentIdentifiers");
+    seen = 0;
+    for (i = 0; i < json_array_size(ids); i++)
+        seen += !strcmp(json_string_value(json_object_get(json_array_get(ids, i), "Name")), SHARED_ARN);
+    assert_int_equal(seen, 1);
+    json_decref(out);
+    /* the other account can read it but not change it */
+    assert_int_equal(call(f->st, OTHER, ssm_update_document,
+                          "{\"Name\": \"" SHARED_ARN "\", \"Content\": \"{}\"}", NULL, &err), -ENOENT);
+    assert_int_equal(call(f->st, OTHER, ssm_delete_document, "{\"Name\": \"team-runbook\"}", NULL, &err), -ENOENT);
+    /* unshared again: gone */
+    assert_int_equal(call(f->st, OWNER, ssm_modify_document_permission,
+                          "{\"Name\": \"team-runbook\", \"PermissionType\": \"Share\", "
+                          "\"AccountIdsToRemove\": [\"" OTHER "\"]}", NULL, &err), 0);
+    assert_int_equal(call(f->st, OTHER, ssm_get_document, "{\"Name\": \"" SHARED_ARN "\"}", NULL, &err), -ENOENT);
+    /* public */
+    assert_int_equal(call(f->st, OWNER, ssm_modify_document_permission,
+                          "{\"Name\": \"team-runbook\", \"PermissionType\": \"Share\", "
+                          "\"AccountIdsToAdd\": [\"all\"]}", NULL, &err), 0);
+    assert_int_equal(call(f->st, OTHER, ssm_get_document, "{\"Name\": \"" SHARED_ARN "\"}", NULL, &err), 0);
+}
+
+static void
+engine_fetch_apis(void **state)
+{
+    struct sfx *f = *state;
+    struct ssm_document doc;
+    struct store_tx *tx = NULL;
+    struct aerr err;
+    char type[SSM_PARAM_TYPE_MAX], *value = NULL;
+    int64_t version = 0;
+
+    assert_int_equal(call(f->st, OWNER, ssm_put_parameter,
+                          "{\"Name\": \"/db/pw\", \"Value\": \"hunter2\", \"Type\": \"SecureString\"}",
+                          NULL, &err), 0);
+    assert_int_equal(call(f->st, OWNER, ssm_put_parameter,
+                          "{\"Name\": \"/db/pw\", \"Value\": \"hunter3\", \"Overwrite\": true}",
+                          NULL, &err), 0);
+    assert_int_equal(store_begin(f->st, 0, &tx), 0);
+    memset(&doc, 0, sizeof(doc));
+    assert_int_equal(ssm_document_fetch(tx, OTHER, "us-east-1", "AWS-RunShellScript", "$LATEST", NULL,
+                                        &doc, &err), 0);
+    assert_string_equal(doc.owner, "Amazon");
+    assert_string_equal(doc.type, "Command");
+    assert_string_equal(doc.version, "1");
+    assert_string_equal(doc.schema_version, "1.2");
+    assert_non_null(json_object_get(doc.content, "runtimeConfig"));
+    ssm_document_done(&doc);
+    assert_int_equal(ssm_document_fetch(tx, OWNER, "us-east-1", "team-runbook", NULL, NULL, &doc, &err), 0);
+    assert_string_equal(doc.owner, OWNER);
+    assert_string_equal(doc.type, "Automation");
+    assert_int_equal(strlen(doc.hash), 64);
+    ssm_document_done(&doc);
+    assert_int_equal(ssm_document_fetch(tx, OTHER, "us-east-1", SHARED_ARN, NULL, NULL, &doc, &err), 0);
+    ssm_document_done(&doc);
+    assert_int_equal(ssm_document_fetch(tx, OWNER, "us-east-1", "team-runbook", "2", NULL, &doc, &err), -ENOENT);
+    assert_string_equal(err.code, "InvalidDocument");
+    assert_int_equal(ssm_document_fetch(tx, OWNER, "eu-west-1", "team-runbook", NULL, NULL, &doc, &err), -ENOENT);
+
+    assert_int_equal(ssm_parameter_read(tx, OWNER, "us-east-1", "/db/pw", 1, &value, type, &version, &err), 0);
+    assert_string_equal(value, "hunter3");
+    assert_string_equal(type, "SecureString");
+    assert_int_equal(version, 2);
+    free(value);
+    assert_int_equal(ssm_parameter_read(tx, OWNER, "us-east-1", "/db/pw:1", 1, &value, type, &version, &err), 0);
+    assert_string_equal(value, "hunter2");
+    free(value);
+    assert_int_equal(ssm_parameter_read(tx, OWNER, "us-east-1", "/db/pw", 0, &value, type, &version, &err), 0);
+    assert_null(strstr(value, "hunter"));
+    free(value);
+    assert_int_equal(ssm_parameter_read(tx, OTHER, "us-east-1", "/db/pw", 1, &value, type, &version, &err), -ENOENT);
+    assert_string_equal(err.code, "ParameterNotFound");
+    assert_int_equal(ssm_parameter_read(tx, OWNER, "us-east-1", "/db/pw:7", 1, &value, type, &version, &err), -ENOENT);
+    assert_string_equal(err.code, "ParameterVersionNotFound");
+    store_rollback(tx);
+}
+
 int
 main(void)
 {
@@ -382,5 +564,11 @@ main(void)
         cmocka_unit_test(tokens_and_hashes),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest store_tests[] = {
+        cmocka_unit_test(sharing_across_accounts),
+        cmocka_unit_test(engine_fetch_apis),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+
+    return failed + cmocka_run_group_tests(store_tests, store_setup, store_teardown);
 }
