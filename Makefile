@@ -14,7 +14,7 @@ DATA    ?= ./data
 DEB_PKGS = build-essential meson ninja-build pkg-config clang \
            libmicrohttpd-dev libjansson-dev libyaml-dev libssl-dev libsqlite3-dev \
            libcurl4-openssl-dev libpcre2-dev libcmocka-dev \
-           curl python3 python3-pytest python3-yaml python3-boto3 awscli wrk nginx-light
+           curl python3 python3-pytest python3-pytest-xdist python3-yaml python3-boto3 awscli wrk nginx-light
 
 .PHONY: all deps build run test unit e2e bench bench-policy fuzz clean
 

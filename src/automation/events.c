@@ -97,6 +97,14 @@ auto_publish(struct auto_publisher *p, const struct auto_change *c)
 
     if (!ev)
         return -ENOMEM;
+    return auto_publish_event(p, ev);
+}
+
+int
+auto_publish_event(struct auto_publisher *p, json_t *ev)
+{
+    if (!ev)
+        return -ENOMEM;
     if (log_min_level <= LOG_DEBUG) {
         char *text = json_dumps(ev, JSON_COMPACT);
         log_debug("automation event %s", text ? text : "?");

@@ -38,6 +38,9 @@ json_t *auto_event_build(const struct auto_change *c);
  * Returns 0 or -ENOMEM (the change is then dropped). */
 int auto_publish(struct auto_publisher *p, const struct auto_change *c);
 
+/* Publish an event built by auto_event_build (takes ev). Thread-safe. Returns 0. */
+int auto_publish_event(struct auto_publisher *p, json_t *ev);
+
 /* The last events, oldest first, at most max of them: a new array (NULL on OOM). Thread-safe. */
 json_t *auto_publisher_recent(struct auto_publisher *p, size_t max);
 /* Events published since start (for metrics and tests). */

@@ -88,7 +88,8 @@ struct auto_step_ctx {
 
 #define ACTION_SIGNALS   0x1u        /* takes Approve/Reject/Resume signals */
 #define ACTION_NO_CANCEL_TARGET 0x2u /* onCancel may not jump to this action */
-#define ACTION_RAW_INPUTS 0x4u       /* inputs are resolved by the action (aws:loop Steps) */
+#define ACTION_RAW_INPUTS 0x4u       /* inputs are not resolved for the action: it resolves what it
+                                        uses (aws:branch choices, aws:loop conditions and Steps) */
 
 struct auto_action {
     const char *name;                /* "aws:sleep" */
@@ -103,6 +104,11 @@ struct auto_action {
     /* After a restart, the step was running: reconcile it from sc->state (never redo a side
      * effect that happened) and return WAITING or an outcome. NULL: start it again. */
     enum auto_result (*recover)(struct auto_step_ctx *sc);
+    /* SendAutomationSignal for the step (Approve, Reject, Resume: ev->signal, payload, sender).
+     * Return 0 and the outcome in *ret (WAITING: keep waiting), or <0 with err filled (the
+     * signal does not apply, the sender may not send it). NULL: the step takes no signals. */
+    int              (*signal)(struct auto_step_ctx *sc, const struct auto_event *ev,
+                               enum auto_result *ret, struct aerr *err);
 };
 
 const struct auto_action *auto_action_find(const char *name);
@@ -120,6 +126,8 @@ void auto_next_set(struct auto_step_ctx *sc, const char *step_name);
 int  auto_timer_at(struct auto_step_ctx *sc, int64_t due_ms);
 /* Hand a job to the worker pool once this batch commits; it comes back as EV_JOB. Takes job. */
 int  auto_job_submit(struct auto_step_ctx *sc, struct auto_job *job);
+/* Hand a job that belongs to no step (cleanup) to the pool after the commit. Takes job. */
+void auto_job_detach(struct auto_step_ctx *sc, struct auto_job *job);
 /* The principal the step acts as: the invoker, or the assumed service role session. Returns 0,
  * or <0 with the step's failure set (the role cannot be assumed). */
 int  auto_acting_principal(struct auto_step_ctx *sc, struct principal *ret);
@@ -127,13 +135,13 @@ int  auto_acting_principal(struct auto_step_ctx *sc, struct principal *ret);
 void auto_step_scope(struct auto_step_ctx *sc, struct auto_scope *ret);
 /* Now, epoch milliseconds. */
 int64_t auto_now_ms(void);
-/* The engine's configuration. */
-const struct auto_config *auto_engine_config(const struct auto_engine *eng);
 
 /* Start a child execution from a StartAutomationExecution-shaped input, as the acting principal,
  * with this execution as its parent. The child begins in this batch. Returns 0 and its id, or
  * <0 with err filled. */
 int  auto_child_start(struct auto_step_ctx *sc, json_t *input, char ret_id[37], struct aerr *err);
+/* Cancel the execution id (a child this step started), after this batch's other work. */
+int  auto_child_cancel(struct auto_step_ctx *sc, const char *id);
 /* Status of an execution by id: 1 and the fields when it has ended (outputs borrowed until
  * the batch ends), 0 while it runs, <0 when unknown. */
 int  auto_child_status(struct auto_step_ctx *sc, const char *id, const char **ret_status,
@@ -148,13 +156,15 @@ enum auto_job_kind {
     JOB_INVOKE,         /* an API operation in-process (executeAwsApi, assert..., createTags) */
     JOB_SCRIPT,         /* run an aws:executeScript Python script */
     JOB_SCRIPT_AWAIT,   /* after a restart: wait for a script started before it */
+    JOB_CLEANUP,        /* remove a script's work folder (its result is committed) */
 };
 
 struct auto_job {
     enum auto_job_kind kind;
     char           exec_id[37];
     uint64_t       token;
-    int            row, attempt;           /* the step execution it belongs to (journal key) */
+    int            row, attempt, sub;      /* the step execution it belongs to; the journal key is
+                                              (row, attempt * 1024 + sub) */
     struct principal who;                  /* JOB_INVOKE: acting principal */
     char           region[64];
     char           service[32], op[128];
@@ -209,6 +219,8 @@ struct auto_srow {
     uint64_t    timeout_token;
     struct auto_job *job;            /* the job in flight (owned by the worker until EV_JOB) */
     int         active;              /* the action is running */
+    int         exists;              /* the row is in the store (else the next write inserts it) */
+    int         journal;             /* the step journaled API calls (auto_result) */
     struct mctx *ctx;                /* the step's context */
 };
 
@@ -262,9 +274,14 @@ struct aexec {
     struct aexec *next_dirty, *next_queued, *next_done;
 };
 
+/* The runbook outputs of an ended execution ("step.Output" -> [strings]): a new object. */
+json_t *auto_exec_outputs(const struct aexec *e);
+
 /* ---- rate control (ratectl.c) ---- */
 struct auto_ratectl;
-int  auto_ratectl_load(struct auto_engine *eng, struct aexec *e, struct store_tx *tx, const json_t *rcstate);
+/* Attach rate-control state to a parent execution (takes rcstate: the "rc" of its cursor, or
+ * the initial {values, param, max_concurrency, max_errors, given}). Returns 0 or <0. */
+int  auto_ratectl_load(struct auto_engine *eng, struct aexec *e, struct store_tx *tx, json_t *rcstate);
 /* Launch what may run; account for a child that ended; decide the parent's end. */
 void auto_ratectl_advance(struct auto_engine *eng, struct aexec *e, struct store_tx *tx);
 void auto_ratectl_child_done(struct auto_engine *eng, struct aexec *e, struct store_tx *tx,

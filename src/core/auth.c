@@ -117,16 +117,23 @@ token_matches(const char *token, const char *want_hex)
     return CRYPTO_memcmp(hex, want_hex, 64) == 0;
 }
 
-/* Session JSON (written by sts): {"arn","user_id","name","entity_id"} of the role session. */
+/* Session JSON (written by sts, described in sts/sts.h): "kind" ("assumed-role" when absent,
+ * "user" or "root" for GetSessionToken), "arn", "user_id", "name", "entity_id" of the caller
+ * it stands for, "issued" (unix seconds) and "mfa". */
 static int
 session_principal(const char *account, const char *session, struct principal *ret)
 {
     json_t *j = json_loads(session ? session : "", 0, NULL);
+    const char *kind;
     int r = -EINVAL;
 
     if (json_is_object(j)) {
         memset(ret, 0, sizeof(*ret));
-        ret->kind = PRINCIPAL_ASSUMED_ROLE;
+        kind = json_string_value(json_object_get(j, "kind"));
+        ret->kind = !kind || !strcmp(kind, "assumed-role") ? PRINCIPAL_ASSUMED_ROLE :
+                    !strcmp(kind, "user") ? PRINCIPAL_USER : PRINCIPAL_ROOT;
+        ret->flags = PRINCIPAL_F_TEMPORARY | (json_is_true(json_object_get(j, "mfa")) ? PRINCIPAL_F_MFA : 0);
+        ret->issued = json_integer_value(json_object_get(j, "issued"));
         snprintf(ret->account, sizeof(ret->account), "%s", account);
         snprintf(ret->arn, sizeof(ret->arn), "%s", json_string_value(json_object_get(j, "arn")) ?: "");
         snprintf(ret->user_id, sizeof(ret->user_id), "%s", json_string_value(json_object_get(j, "user_id")) ?: "");

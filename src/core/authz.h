@@ -3,8 +3,10 @@
  * Used by: core/dispatch.c (every operation), services (iam:PassRole), the automation engine
  * (acting as ssm.amazonaws.com). Uses: policy/, iam/ (the principal's policies), store/.
  *
- * Status: the declarations are the contract; the implementation (issue "Authorization
- * everywhere") replaces the permissive placeholder in authz.c. */
+ * Every decision runs on the thread's own policy context (no allocation once warm) against
+ * the principal's compiled policies, cached by iam/principal.h. The account root may do
+ * anything in its own account; a service principal (only the server acts as one) is not
+ * checked. docs/authorization.md explains the request context and the special cases. */
 #ifndef CORE_AUTHZ_H
 #define CORE_AUTHZ_H
 
@@ -37,5 +39,23 @@ int authz_assume_role_as_service(struct store_tx *tx, const char *role_arn, cons
                                  const char *source_arn, const char *source_account,
                                  const char *session_name, struct principal *ret,
                                  struct aerr *err);
+
+/* The authorization of one operation (core/dispatch.c's exec_op calls it for every call,
+ * HTTP or in-process): action "<signing name>:<Operation>" on resource (NULL = "*") by
+ * rq->caller, with the request context built from rq (source IP, region, time, request tags,
+ * the operation's own condition keys). Handles the operations AWS does not authorize
+ * (sts:GetCallerIdentity, sts:GetSessionToken), the limits of GetSessionToken credentials,
+ * and sts:AssumeRole (the role's trust policy and the caller's permission, plus
+ * sts:TagSession / sts:SetSourceIdentity when asked). Returns 0 or <0 with err set
+ * (AccessDenied / AccessDeniedException, InvalidClientTokenId). */
+int authz_request(const struct req *rq, const char *resource, struct aerr *err);
+
+/* As authz_check, but a denial is worded as EC2 and a few other services word it: 403
+ * UnauthorizedOperation "You are not authorized to perform this operation. Encoded
+ * authorization failure message: <m>", where m decodes with sts:DecodeAuthorizationMessage
+ * (sealed with the store's key under AUTHZ_MESSAGE_AAD, then base64). */
+int authz_check_encoded(struct store_tx *tx, const struct principal *who, const char *action,
+                        const char *resource, json_t *context, struct aerr *err);
+#define AUTHZ_MESSAGE_AAD "cairn:authorization-message"
 
 #endif

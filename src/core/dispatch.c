@@ -14,16 +14,20 @@
 #include "../base/log.h"
 #include "../crypto/ids.h"
 #include "../iam/iam.h"
+#include "../iam/simulate.h"
+#include "../ssm/automation.h"
 #include "../ssm/ssm.h"
 #include "../sts/sts.h"
 #include "account.h"
 #include "auth.h"
+#include "authz.h"
 #include "core.h"
 #include "internal.h"
 
 #define CORE_MAX_ARN 2048            /* a resource ARN computed for authorization */
 
-static const struct service_impl *const services[] = { &sts_service, &iam_service, &ssm_service };
+static const struct service_impl *const services[] = { &sts_service, &iam_service, &iam_simulate_service,
+                                                       &ssm_service, &ssm_automation_service };
 #define N_SERVICES (sizeof(services) / sizeof(services[0]))
 
 static const char *
@@ -139,6 +143,10 @@ bind_services(struct core *c)
 
 static int invoke(void *core, const struct principal *who, const char *region, const char *service,
                   const char *op, json_t *in, json_t **ret_out, struct aerr *err);
+static int invoke_then(void *core, const struct principal *who, const char *region,
+                       const char *service, const char *op, json_t *in, json_t **ret_out,
+                       int (*then)(struct store_tx *tx, json_t *out, void *arg), void *arg,
+                       int *ret_called, struct aerr *err);
 
 static int
 start_services(struct core *c)
@@ -151,6 +159,7 @@ start_services(struct core *c)
     c->env.account = c->account;
     c->env.core = c;
     c->env.invoke = invoke;
+    c->env.invoke_then = invoke_then;
     for (i = 0; i < N_SERVICES; i++) {
         if (!services[i]->start)
             continue;
@@ -345,7 +354,9 @@ route(struct call *k, const char *scope_service, struct aerr *err)
 static int
 exec_op(struct core *c, struct req *rq, const struct op_impl *impl,
         const struct sigv4_request *srq, const struct sigv4_auth *auth,
-        struct principal *caller, struct aerr *err)
+        struct principal *caller,
+        int (*then)(struct store_tx *tx, json_t *out, void *arg), void *then_arg, int *then_called,
+        struct aerr *err)
 {
     char arn[CORE_MAX_ARN];
     int r;
@@ -353,6 +364,7 @@ exec_op(struct core *c, struct req *rq, const struct op_impl *impl,
     rq->cfg = &c->cfg;
     rq->now = time(NULL);
     rq->state = c->state[c->impl_service[rq->op->index]];
+    rq->generation = store_generation(c->store);     /* before BEGIN: see req.h */
     r = store_begin(c->store, (impl->flags & OP_WRITE) != 0, &rq->tx);
     if (r < 0) {
         rq->tx = NULL;
@@ -364,14 +376,27 @@ exec_op(struct core *c, struct req *rq, const struct op_impl *impl,
             goto out;
     }
     rq->caller = caller;
+    arn[0] = '\0';
     if (impl->resource) {
         r = impl->resource(rq, arn, sizeof(arn), err);
         if (r < 0)
             goto out;
     }
+    r = authz_request(rq, arn, err);             /* every call, HTTP or in-process */
+    if (r < 0)
+        goto out;
     r = impl->fn(rq, err);
     if (r < 0)
         goto out;
+    if (then && (impl->flags & OP_WRITE)) {
+        r = then(rq->tx, rq->out, then_arg);
+        if (r < 0) {
+            r = aerr_internal(err, r);
+            goto out;
+        }
+        if (then_called)
+            *then_called = 1;
+    }
     r = store_commit(rq->tx);
     rq->tx = NULL;
     if (r < 0)
@@ -385,6 +410,15 @@ out:
 static int
 invoke(void *core, const struct principal *who, const char *region, const char *service,
        const char *op_name, json_t *in, json_t **ret_out, struct aerr *err)
+{
+    return invoke_then(core, who, region, service, op_name, in, ret_out, NULL, NULL, NULL, err);
+}
+
+static int
+invoke_then(void *core, const struct principal *who, const char *region, const char *service,
+            const char *op_name, json_t *in, json_t **ret_out,
+            int (*then)(struct store_tx *tx, json_t *out, void *arg), void *then_arg,
+            int *then_called, struct aerr *err)
 {
     struct core *c = core;
     struct principal caller = *who;
@@ -412,7 +446,9 @@ invoke(void *core, const struct principal *who, const char *region, const char *
     rq.region = region ? region : c->cfg.region;
     rq.source_ip = "";
     rq.internal = 1;
-    r = exec_op(c, &rq, impl, NULL, NULL, &caller, err);
+    if (then_called)
+        *then_called = 0;
+    r = exec_op(c, &rq, impl, NULL, NULL, &caller, then, then_arg, then_called, err);
     if (r == 0 && ret_out) {
         *ret_out = rq.out;
         rq.out = NULL;
@@ -450,7 +486,7 @@ run(struct core *c, struct call *k, const struct sigv4_request *srq,
     rq.op = k->op;
     rq.region = auth->region[0] ? auth->region : c->cfg.region;
     rq.source_ip = k->rq->source_ip;
-    r = exec_op(c, &rq, impl, srq, auth, &k->caller, err);
+    r = exec_op(c, &rq, impl, srq, auth, &k->caller, NULL, NULL, NULL, err);
     k->have_caller = k->caller.arn[0] != '\0';
     if (r < 0)
         goto out;

@@ -31,7 +31,17 @@ struct principal {
     char name[256];            /* user name, role name, or "" for root */
     char entity_id[64];        /* AIDA.../AROA... of the IAM entity; "" for root */
     char access_key[129];      /* the key the request was signed with ("" for internal calls) */
+    /* Added with authorization (zero in a principal built without them): */
+    unsigned flags;            /* PRINCIPAL_F_* */
+    int64_t  issued;           /* PRINCIPAL_F_TEMPORARY: when the credentials were issued, unix
+                                  seconds (aws:TokenIssueTime) */
+    char     called_via[64];   /* the service principal that makes this call on the principal's
+                                  behalf ("ssm.amazonaws.com": aws:CalledVia), "" when none */
 };
+
+#define PRINCIPAL_F_TEMPORARY 0x1u  /* temporary credentials: a role session, or a session of
+                                       GetSessionToken (kind USER or ROOT) */
+#define PRINCIPAL_F_MFA       0x2u  /* the session was authenticated with MFA */
 
 struct cfg;                    /* daemon configuration (core/cfg.h) */
 
@@ -51,6 +61,8 @@ struct req {
                                               NULL for an empty answer) */
     void                     *state;       /* the state its service_impl's start() made, or NULL */
     int                       internal;    /* 1: made by the server itself (core_invoke), not HTTP */
+    uint64_t                  generation;  /* store_generation() read before tx began: caches
+                                              filled from tx may be tagged with it */
 };
 
 /* A handler: 0 on success (rq->out set or NULL), <0 with err filled on failure.
@@ -87,6 +99,15 @@ struct service_env {
     int (*invoke)(void *core, const struct principal *who, const char *region,
                   const char *service, const char *op, json_t *in, json_t **ret_out,
                   struct aerr *err);
+    /* As invoke; and when the operation writes (OP_WRITE), then(tx, out, arg) runs inside its
+     * transaction once the handler succeeded, so what then() writes commits or rolls back with
+     * the operation (the automation engine journals a step's API call this way: a restart never
+     * repeats it). A failure of then() fails the call. *ret_called (may be NULL) tells whether
+     * then() ran; it does not for operations that only read. */
+    int (*invoke_then)(void *core, const struct principal *who, const char *region,
+                       const char *service, const char *op, json_t *in, json_t **ret_out,
+                       int (*then)(struct store_tx *tx, json_t *out, void *arg), void *arg,
+                       int *ret_called, struct aerr *err);
 };
 
 /* Each service exports a table ended by { NULL }; core/dispatch.c binds them to the model

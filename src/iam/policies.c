@@ -372,10 +372,11 @@ IAM_HANDLER(CreatePolicyVersion)
                    "VALUES (?1, ?2, ?3, ?4)", "sisi", p.id, next, doc, (int64_t) rq->now);
     if (r < 0)
         return iam_err_store(err, r);
-    r = store_exec(rq->tx, set_default
-                   ? "UPDATE iam_policy SET next_version = ?2 + 1, default_version = ?2, updated = ?3 WHERE id = ?1"
-                   : "UPDATE iam_policy SET next_version = ?2 + 1 WHERE id = ?1 AND ?3 IS NOT NULL",
-                   "sii", p.id, next, (int64_t) rq->now);
+    if (set_default)
+        r = store_exec(rq->tx, "UPDATE iam_policy SET next_version = ?2 + 1, default_version = ?2, updated = ?3 "
+                       "WHERE id = ?1", "sii", p.id, next, (int64_t) rq->now);
+    else
+        r = store_exec(rq->tx, "UPDATE iam_policy SET next_version = ?2 + 1 WHERE id = ?1", "si", p.id, next);
     if (r < 0)
         return iam_err_store(err, r);
     snprintf(vid, sizeof(vid), "v%lld", (long long) next);

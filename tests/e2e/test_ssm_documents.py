@@ -524,19 +524,6 @@ def test_document_tags(cairn, ssm):
     assert ssm.list_tags_for_resource(ResourceType="Document", ResourceId="tagged-doc")["TagList"] == []
 
 
-def test_state_survives_restart(cairn, ssm):
-    ssm.create_document(Name="durable-doc", Content=json.dumps(COMMAND), VersionName="v-one")
-    cairn.restart()
-    fresh = cairn.client("ssm")
-    d = fresh.describe_document(Name="durable-doc")["Document"]
-    assert d["VersionName"] == "v-one" and d["Status"] == "Active"
-
-
-def test_no_server_errors_logged(cairn):
-    log = cairn.log_text()
-    assert "status=500" not in log
-
-
 # ---- remaining error cases ----
 
 def test_more_error_cases(cairn, ssm):
@@ -603,3 +590,18 @@ def test_document_limit(cairn_factory):
     names = [d["Name"] for p in client.get_paginator("list_documents").paginate(
         Filters=[{"Key": "Owner", "Values": ["Self"]}]) for d in p["DocumentIdentifiers"]]
     assert len(names) == 500 and len(set(names)) == 500
+
+
+# ---- last: these restart the module's server ----
+
+def test_state_survives_restart(cairn, ssm):
+    ssm.create_document(Name="durable-doc", Content=json.dumps(COMMAND), VersionName="v-one")
+    cairn.restart()
+    fresh = cairn.client("ssm")
+    d = fresh.describe_document(Name="durable-doc")["Document"]
+    assert d["VersionName"] == "v-one" and d["Status"] == "Active"
+
+
+def test_no_server_errors_logged(cairn):
+    log = cairn.log_text()
+    assert "status=500" not in log

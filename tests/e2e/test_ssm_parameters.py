@@ -536,3 +536,16 @@ def test_more_error_cases(cairn, ssm):
     assert err(e) == "ValidationException"
     out = cairn.aws("ssm", "delete-parameters", "--names", "/errs/none1", "/errs/none2", v=2)
     assert out["InvalidParameters"] == ["/errs/none1", "/errs/none2"] and "DeletedParameters" not in out
+
+
+# ---- last: restarts the module's server ----
+
+def test_secure_string_survives_restart(cairn, ssm):
+    secret = "restart-" + secrets.token_hex(8)
+    ssm.put_parameter(Name="/durable/secret", Value=secret, Type="SecureString")
+    ssm.label_parameter_version(Name="/durable/secret", Labels=["kept"])
+    cairn.restart()
+    fresh = cairn.client("ssm")
+    p = fresh.get_parameter(Name="/durable/secret:kept", WithDecryption=True)["Parameter"]
+    assert p["Value"] == secret and p["Selector"] == ":kept"
+    assert "status=500" not in cairn.log_text()
