@@ -297,6 +297,7 @@ exec_fill(struct auto_engine *eng, struct aexec *e, const char *account, const c
     if (!e->region || !e->doc_name || !e->doc_version || !e->executed_by)
         return -ENOMEM;
     e->main = json_object_get(e->doc->doc, "mainSteps");
+    e->nrows = (int) json_array_size(e->main);
     e->used = mctx_alloc(c, json_array_size(e->main) + 1);
     return e->used ? 0 : -ENOMEM;
 }

@@ -233,7 +233,9 @@ get_automation_execution(struct req *rq, struct aerr *err)
     }
     set_json(ex, "Parameters", q, C_PARAMS);
     set_json(ex, "Variables", q, C_VARS);
-    if (!json_object_size(json_object_get(ex, "Variables")))
+    if (json_object_size(json_object_get(ex, "Variables")))
+        json_object_set_new(ex, "Variables", rows_outputs_api(json_object_get(ex, "Variables")));
+    else
         json_object_del(ex, "Variables");
     if (!json_object_get(ex, "Parameters"))
         json_object_set_new(ex, "Parameters", json_object());
@@ -250,7 +252,8 @@ get_automation_execution(struct req *rq, struct aerr *err)
             timed_out += !strcmp(stt, "TimedOut") ? c : 0;
         }
     } else {
-        r = store_query(rq->tx, &s, "SELECT " STEP_COLUMNS " FROM auto_step WHERE exec_id = ?1 ORDER BY idx", "s", id);
+        r = store_query(rq->tx, &s, "SELECT " STEP_COLUMNS " FROM auto_step WHERE exec_id = ?1"
+                                    " ORDER BY start_time IS NULL, start_time, idx", "s", id);
         for (; r > 0; r = store_next(s)) {
             const char *stt = store_col_text(s, 7);
             total++;
@@ -579,13 +582,21 @@ describe_automation_step_executions(struct req *rq, struct aerr *err)
     }
     if (max > AUTO_DESCRIBE_MAX)
         max = AUTO_DESCRIBE_MAX;
+    /* In the order the steps ran (those that did not run last), or the reverse; the token is
+     * the number of step executions already walked. */
+    if (from < 0)
+        from = 0;
     if (reverse)
         r = store_query(rq->tx, &q, "SELECT " STEP_COLUMNS " FROM auto_step WHERE exec_id = ?1"
-                                    " AND (?2 < 0 OR idx < ?2) ORDER BY idx DESC", "si", id, from);
+                                    " ORDER BY start_time IS NULL DESC, start_time DESC, idx DESC"
+                                    " LIMIT -1 OFFSET ?2", "si", id, from);
     else
         r = store_query(rq->tx, &q, "SELECT " STEP_COLUMNS " FROM auto_step WHERE exec_id = ?1"
-                                    " AND idx > ?2 ORDER BY idx", "si", id, from);
+                                    " ORDER BY start_time IS NULL, start_time, idx LIMIT -1 OFFSET ?2",
+                        "si", id, from);
+    last = from;
     for (; r > 0; r = store_next(q)) {
+        last++;
         st = step_json(q);
         if (!st) {
             r = -ENOMEM;
@@ -598,10 +609,10 @@ describe_automation_step_executions(struct req *rq, struct aerr *err)
         if (n == max) {
             json_decref(st);
             more = 1;
+            last--;
             break;
         }
         json_array_append_new(list, st);
-        last = store_col_int(q, 17);
         n++;
     }
     if (r < 0) {
