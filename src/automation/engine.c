@@ -500,7 +500,7 @@ load_row(struct auto_engine *eng, struct aexec *e, const json_t *steps, int pc, 
 
     memset(r, 0, sizeof(*r));
     rc = store_query(eng->tx, &q, "SELECT step_id, status, start_time, end_time, attempt, inputs,"
-                                  " astate, parent, outputs, failure FROM auto_step"
+                                  " astate, parent, outputs, failure, ord FROM auto_step"
                                   " WHERE exec_id = ?1 AND idx = ?2", "si", e->id, (int64_t) idx);
     if (rc <= 0) {
         store_rows_done(q);
@@ -518,6 +518,7 @@ load_row(struct auto_engine *eng, struct aexec *e, const json_t *steps, int pc, 
         r->status = ST_PENDING;
     r->start = store_col_double(q, 2);
     r->attempt = (int) store_col_int(q, 4);
+    r->ord = store_col_int(q, 10);
     r->ctx = mctx_new(e->ctx, "step");
     r->inputs = r->ctx ? mctx_json(r->ctx, col_json(q, 5)) : NULL;
     r->state = r->ctx ? mctx_json(r->ctx, col_json(q, 6)) : NULL;
@@ -610,6 +611,7 @@ load_exec(struct auto_engine *eng, struct store_rows *q)
                                                                                            : ST_IN_PROGRESS;
     e->next_pc = (int) json_integer_value(json_object_get(cursor, "next_pc"));
     e->nrows = (int) json_integer_value(json_object_get(cursor, "nrows"));
+    e->next_ord = json_integer_value(json_object_get(cursor, "ord"));
     e->critical_failed = (int) json_integer_value(json_object_get(cursor, "critical"));
     e->cancelling = (int) json_integer_value(json_object_get(cursor, "cancelling"));
     e->cancel_deadline_ms = json_integer_value(json_object_get(cursor, "cancel_deadline"));

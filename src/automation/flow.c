@@ -474,6 +474,7 @@ flow_enter(struct auto_engine *eng, struct aexec *e, int fi, int pc)
     }
     r->attempt = 1;
     r->start = now_s();
+    r->ord = ++e->next_ord;
     r->status = ST_IN_PROGRESS;
     if (!r->state || !r->outputs) {
         eng_fail_batch(eng, -ENOMEM, "start a step");

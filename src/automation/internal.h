@@ -220,6 +220,7 @@ struct auto_srow {
     struct auto_job *job;            /* the job in flight (owned by the worker until EV_JOB) */
     int         active;              /* the action is running */
     int         exists;              /* the row is in the store (else the next write inserts it) */
+    int64_t     ord;                 /* when it started among the execution's steps (1, 2 ...) */
     int         journal;             /* the step journaled API calls (auto_result) */
     struct mctx *ctx;                /* the step's context */
 };
@@ -260,6 +261,7 @@ struct aexec {
     int           depth;             /* frames in use (0: no step current) */
     int           next_pc;           /* interactive: the step the flow would run next (-1: end) */
     int           nrows;
+    int64_t       next_ord;          /* the next step execution's ord */
     unsigned char *used;             /* per main step: its first row was used */
     double        start_time, end_time;
     int64_t       deadline_ms;       /* invoker executions: the 12-hour stop; 0: none */

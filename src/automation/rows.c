@@ -36,7 +36,7 @@ static const char schema_v1[] =
     "  max_attempts INTEGER, timeout_s INTEGER, on_failure TEXT, on_cancel TEXT,"
     "  is_end INTEGER, next_step TEXT, is_critical INTEGER,"
     "  inputs TEXT, outputs TEXT, failure TEXT, failure_details TEXT,"
-    "  valid_next TEXT, parent TEXT, astate TEXT,"
+    "  valid_next TEXT, parent TEXT, astate TEXT, ord INTEGER,"
     "  PRIMARY KEY (exec_id, idx)) WITHOUT ROWID;"
     "CREATE INDEX auto_step_id ON auto_step (step_id);"
     "CREATE TABLE auto_result ("
@@ -174,6 +174,7 @@ rows_cursor(const struct aexec *e)
     json_object_set_new(c, "frames", frames);
     json_object_set_new(c, "next_pc", json_integer(e->next_pc));
     json_object_set_new(c, "nrows", json_integer(e->nrows));
+    json_object_set_new(c, "ord", json_integer(e->next_ord));
     json_object_set_new(c, "critical", json_integer(e->critical_failed));
     json_object_set_new(c, "cancelling", json_integer(e->cancelling));
     json_object_set_new(c, "cancel_deadline", json_integer(e->cancel_deadline_ms));
@@ -262,15 +263,15 @@ rows_write_step(struct store_tx *tx, const struct aexec *e, const struct auto_sr
                         "INSERT INTO auto_step (exec_id, idx, step_id, name, action, status,"
                         " start_time, end_time, attempt, max_attempts, timeout_s, on_failure,"
                         " on_cancel, is_end, next_step, is_critical, inputs, outputs, failure,"
-                        " failure_details, parent, astate)"
+                        " failure_details, parent, astate, ord)"
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULLIF(?8, 0), ?9, ?10, NULLIF(?11, 0),"
-                        " ?12, ?13, NULLIF(?14, -1), ?15, NULLIF(?16, -1), ?17, ?18, ?19, ?20, ?21, ?22)",
-                        "sissssddiiissisissssss",
+                        " ?12, ?13, NULLIF(?14, -1), ?15, NULLIF(?16, -1), ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+                        "sissssddiiissisissssssi",
                         e->id, (int64_t) r->idx, r->step_id, r->name, r->action ? r->action->name :
                         json_string_value(json_object_get(d, "action")),
                         auto_status_name(r->status), r->start, r->end, (int64_t) r->attempt,
                         (int64_t) r->max_attempts, r->timeout_s, on_failure ? on_failure : "Abort",
-                        on_cancel, is_end, next, is_crit, in, out, r->failure, det, parent, st);
+                        on_cancel, is_end, next, is_crit, in, out, r->failure, det, parent, st, r->ord);
     else
         rc = store_exec(tx,
                         "UPDATE auto_step SET status = ?3, start_time = ?4, end_time = NULLIF(?5, 0),"
@@ -283,7 +284,7 @@ rows_write_step(struct store_tx *tx, const struct aexec *e, const struct auto_sr
                         e->id, (int64_t) r->idx, auto_status_name(r->status), r->start, r->end,
                         (int64_t) r->attempt, (int64_t) r->max_attempts, r->timeout_s,
                         on_failure ? on_failure : "Abort", on_cancel, is_end, next, is_crit, in, out,
-                        r->failure, det, parent, st, r->step_id);
+                        r->failure, det, parent, st, r->step_id, r->ord);
     free(in);
     free(out);
     free(det);

@@ -18,7 +18,7 @@
 #include "../ssm/automation.h"
 #include "../ssm/ssm.h"
 #include "../sts/sts.h"
-#include "account.h"
+#include "../account/account.h"
 #include "auth.h"
 #include "authz.h"
 #include "core.h"

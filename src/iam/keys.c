@@ -1,13 +1,13 @@
 /* src/iam/keys.c - credentials of users: access keys (rows of core's access_key table, owner_kind
  * 'user' and owner_id the user's AIDA id; 'root' for the account's own) and console passwords
  * (login profiles, PBKDF2-HMAC-SHA256 with a random salt; never stored or logged in clear).
- * Used by: iam.c, users.c. Uses: core/account.h, util.c, store/, OpenSSL (PBKDF2). */
+ * Used by: iam.c, users.c. Uses: account/account.h, util.c, store/, OpenSSL (PBKDF2). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include "../core/account.h"
+#include "../account/account.h"
 #include "../crypto/ids.h"
 #include "internal.h"
 

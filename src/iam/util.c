@@ -9,9 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../crypto/ids.h"
-#ifdef IAM_HAVE_POLICY
 #include "../policy/policy.h"
-#endif
 #include "internal.h"
 
 /* ---- requests ---- */
@@ -563,16 +561,7 @@ iam_tags_list(struct req *rq, const char *entity_id, struct aerr *err)
 size_t
 iam_doc_size(const char *doc)
 {
-#ifdef IAM_HAVE_POLICY
     return policy_size(doc, strlen(doc));
-#else
-    size_t n = 0;
-
-    for (; *doc; doc++)
-        if (*doc != ' ' && *doc != '\t' && *doc != '\r' && *doc != '\n')
-            n++;
-    return n;
-#endif
 }
 
 char *

@@ -253,7 +253,7 @@ get_automation_execution(struct req *rq, struct aerr *err)
         }
     } else {
         r = store_query(rq->tx, &s, "SELECT " STEP_COLUMNS " FROM auto_step WHERE exec_id = ?1"
-                                    " ORDER BY start_time IS NULL, start_time, idx", "s", id);
+                                    " ORDER BY ord IS NULL, ord, idx", "s", id);
         for (; r > 0; r = store_next(s)) {
             const char *stt = store_col_text(s, 7);
             total++;
@@ -588,11 +588,11 @@ describe_automation_step_executions(struct req *rq, struct aerr *err)
         from = 0;
     if (reverse)
         r = store_query(rq->tx, &q, "SELECT " STEP_COLUMNS " FROM auto_step WHERE exec_id = ?1"
-                                    " ORDER BY start_time IS NULL DESC, start_time DESC, idx DESC"
+                                    " ORDER BY ord IS NULL DESC, ord DESC, idx DESC"
                                     " LIMIT -1 OFFSET ?2", "si", id, from);
     else
         r = store_query(rq->tx, &q, "SELECT " STEP_COLUMNS " FROM auto_step WHERE exec_id = ?1"
-                                    " ORDER BY start_time IS NULL, start_time, idx LIMIT -1 OFFSET ?2",
+                                    " ORDER BY ord IS NULL, ord, idx LIMIT -1 OFFSET ?2",
                         "si", id, from);
     last = from;
     for (; r > 0; r = store_next(q)) {

@@ -2,7 +2,7 @@
  * users (GetSessionToken), access key owners, decoding authorization messages.
  * Used by: core/dispatch.c. Uses: core/req.h, store/, crypto/, policy/, iam/ (roles).
  *
- * Temporary credentials are rows of core's access_key table (core/account.h): id "ASIA...",
+ * Temporary credentials are rows of core's access_key table (account/account.h): id "ASIA...",
  * owner_kind 'session', owner_id the user or role id (NULL for the root), the secret sealed
  * as for long-term keys, expires (unix seconds), token_hash (hex SHA-256 of the session
  * token; the token itself is never stored) and session, a JSON object:

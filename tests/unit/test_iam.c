@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "core/account.h"
+#include "account/account.h"
 #include "iam/internal.h"
 
 #define CASE_DIR "tests/data/iam-policies"
@@ -173,15 +173,6 @@ managed_policies_are_sorted_and_valid(void **state)
 }
 
 /* ---- the accessors other modules use, over a real store ---- */
-
-/* keys.c creates access keys through core's account.c, which libiam does not link; these tests
- * create none. */
-int
-access_key_create(struct store_tx *tx, const char *account, const char *owner_kind,
-                  const char *owner_id, time_t now, char ret_key[21], char ret_secret[41])
-{
-    return -ENOSYS;
-}
 
 struct fixture {
     char dir[64];

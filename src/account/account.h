@@ -1,8 +1,8 @@
-/* src/core/account.h - accounts and the access keys that authenticate requests.
- * Used by: core/auth.c, daemon (first start), iam/ (user keys), sts/ (session keys).
+/* src/account/account.h - accounts and the access keys that authenticate requests.
+ * Used by: core/ (first start, authentication), iam/ (user keys), sts/ (session keys).
  * Uses: store/, crypto/ids.h.
  *
- * Tables (core migrations, in account.c):
+ * Tables (migrations "core", in account.c):
  *   account(id TEXT PRIMARY KEY, created INTEGER, region TEXT)
  *   access_key(
  *     id TEXT PRIMARY KEY,        -- AKIA... (long-term) or ASIA... (session)
@@ -20,7 +20,7 @@
 #ifndef CORE_ACCOUNT_H
 #define CORE_ACCOUNT_H
 
-#include "req.h"
+#include "../core/req.h"
 
 extern const char *const account_migrations[];
 

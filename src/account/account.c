@@ -1,4 +1,4 @@
-/* src/core/account.c - accounts and access keys (the tables core owns; see account.h). */
+/* src/account/account.c - accounts and access keys (the tables core owns; see account.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
