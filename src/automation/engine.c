@@ -507,6 +507,7 @@ load_row(struct auto_engine *eng, struct aexec *e, const json_t *steps, int pc, 
         return rc < 0 ? rc : -ENOENT;
     }
     r->idx = idx;
+    r->exists = 1;
     snprintf(r->step_id, sizeof(r->step_id), "%s", store_col_text(q, 0));
     r->def = json_array_get(steps, (size_t) pc);
     r->name = json_string_value(json_object_get(r->def, "name"));
@@ -1029,7 +1030,7 @@ engine_main(void *arg)
     struct auto_job *jobs, *j, **jtail;
     struct timespec ts;
     long n;
-    int r;
+    int r, ok;
 
     /* Recovery is the first batch. */
     r = store_begin(eng->env.store, 1, &eng->tx);
@@ -1039,13 +1040,17 @@ engine_main(void *arg)
             eng->batch_failed = 1;
         drain_work(eng);
         flush_dirty(eng);
-        if (eng->batch_failed || store_commit(eng->tx) < 0) {
+        ok = !eng->batch_failed && store_commit(eng->tx) == 0;
+        if (!ok) {
             store_rollback(eng->tx);
             log_error("automation engine cannot recover its executions");
         }
         eng->tx = NULL;
-        after_commit(eng, !eng->batch_failed);
-        release_finished(eng);
+        after_commit(eng, ok);
+        if (ok)
+            release_finished(eng);
+        else
+            reload(eng);
     }
     pthread_mutex_lock(&eng->lock);
     while (!eng->stop) {

@@ -280,7 +280,7 @@ rows_write_step(struct store_tx *tx, const struct aexec *e, const struct auto_sr
                         " is_critical = NULLIF(?13, -1), inputs = ?14, outputs = ?15, failure = ?16,"
                         " failure_details = ?17, parent = ?18, astate = ?19, step_id = ?20"
                         " WHERE exec_id = ?1 AND idx = ?2",
-                        "sisddiiissisisssssss",
+                        "sisddiiissisisssssssi",
                         e->id, (int64_t) r->idx, auto_status_name(r->status), r->start, r->end,
                         (int64_t) r->attempt, (int64_t) r->max_attempts, r->timeout_s,
                         on_failure ? on_failure : "Abort", on_cancel, is_end, next, is_crit, in, out,

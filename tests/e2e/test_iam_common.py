@@ -60,5 +60,12 @@ def user_with_key(cairn, name=None, path=None):
     return name, (k["AccessKeyId"], k["SecretAccessKey"])
 
 
+def allow_self(cairn, name, *actions):
+    """Give user name an inline policy allowing actions on itself, the way AWS's
+    self-service examples do: with the ${aws:username} policy variable."""
+    cairn.client("iam").put_user_policy(UserName=name, PolicyName="self-service",
+                                        PolicyDocument=allow(list(actions), "arn:aws:iam::*:user/*${aws:username}"))
+
+
 def is_iso(s):
     return bool(ISO.match(s))

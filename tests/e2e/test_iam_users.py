@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import AwsError
-from test_iam_common import allow, boto_err, cli_error, is_iso, uniq, user_with_key
+from test_iam_common import allow, allow_self, boto_err, cli_error, is_iso, uniq, user_with_key
 
 
 # ---- CreateUser / GetUser ----
@@ -79,6 +79,11 @@ def test_get_user_without_name_is_the_caller(cairn, v):
     assert root["Arn"] == f"arn:aws:iam::{cairn.account}:root"
     assert root["UserId"] == cairn.account
     name, creds = user_with_key(cairn, path="/ops/")
+    denied = pytest.raises(AwsError)
+    with denied as e:                                 # no policy yet: IAM says no
+        cairn.aws("iam", "get-user", v=v, creds=creds)
+    assert e.value.code == "AccessDenied"
+    allow_self(cairn, name, "iam:GetUser")
     me = cairn.aws("iam", "get-user", v=v, creds=creds)["User"]
     assert me["UserName"] == name and me["Arn"] == f"arn:aws:iam::{cairn.account}:user/ops/{name}"
     ident = cairn.aws("sts", "get-caller-identity", v=v, creds=creds)
@@ -336,7 +341,8 @@ def test_access_key_lifecycle(cairn):
     assert code == "InvalidClientTokenId" and status == 403
     iam.update_access_key(UserName=name, AccessKeyId=creds[0], Status="Active")
     assert sts.get_caller_identity()["Account"] == cairn.account
-    # a user manages its own keys without naming itself
+    # a user manages its own keys without naming itself (given the usual self-service policy)
+    allow_self(cairn, name, "iam:ListAccessKeys", "iam:DeleteAccessKey")
     own = cairn.client("iam", creds=creds)
     assert {m["AccessKeyId"] for m in own.list_access_keys()["AccessKeyMetadata"]} == \
         {creds[0], key2["AccessKeyId"]}
