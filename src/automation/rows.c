@@ -278,7 +278,7 @@ rows_write_step(struct store_tx *tx, const struct aexec *e, const struct auto_sr
                         " attempt = ?6, max_attempts = ?7, timeout_s = NULLIF(?8, 0), on_failure = ?9,"
                         " on_cancel = ?10, is_end = NULLIF(?11, -1), next_step = ?12,"
                         " is_critical = NULLIF(?13, -1), inputs = ?14, outputs = ?15, failure = ?16,"
-                        " failure_details = ?17, parent = ?18, astate = ?19, step_id = ?20"
+                        " failure_details = ?17, parent = ?18, astate = ?19, step_id = ?20, ord = ?21"
                         " WHERE exec_id = ?1 AND idx = ?2",
                         "sisddiiissisisssssssi",
                         e->id, (int64_t) r->idx, auto_status_name(r->status), r->start, r->end,

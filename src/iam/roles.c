@@ -299,7 +299,6 @@ IAM_HANDLER(UpdateRole)
     if (msd && (r = store_exec(rq->tx, "UPDATE iam_role SET max_session = ?2 WHERE id = ?1", "si", e.id,
                                (int64_t) json_integer_value(msd))) < 0)
         return iam_err_store(err, r);
-    rq->out = json_object();           /* an empty <UpdateRoleResult/>, which clients expect */
     return 0;
 }
 

@@ -858,10 +858,13 @@ awsquery_encode(const struct model_service *svc, const struct model_op *op, json
     int r;
 
     r = open_root(ret, op->name, "Response", svc);
-    if (out && op->output && json_is_object(out)) {
+    /* An operation with an output shape always has its Result element, even empty
+     * (<UpdateRoleResult/>): botocore's parser expects it. */
+    if (op->output) {
         if (op->result_wrapper)
             r |= tag(ret, op->result_wrapper, false);
-        r |= write_members(ret, op->output, out, 1);
+        if (json_is_object(out))
+            r |= write_members(ret, op->output, out, 1);
         if (op->result_wrapper)
             r |= tag(ret, op->result_wrapper, true);
     }
