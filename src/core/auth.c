@@ -20,6 +20,7 @@ struct key_info {
     int              active;          /* status = 'Active' */
     int              session;         /* owner_kind = 'session' */
     int64_t          expires;         /* sessions; 0 = never */
+    int64_t          last_used;       /* unix seconds; 0 = never */
     char             token_hash[65];  /* sessions: hex SHA-256 of the token */
     char             secret[128];
     struct principal who;
@@ -159,7 +160,7 @@ load_key(struct store_tx *tx, const char *key, struct key_info *ki)
 
     memset(ki, 0, sizeof(*ki));
     r = store_query(tx, &q, "SELECT account, owner_kind, owner_id, secret, status, expires,"
-                            " token_hash, session FROM access_key WHERE id = ?1", "s", key);
+                            " token_hash, session, last_used FROM access_key WHERE id = ?1", "s", key);
     if (r <= 0) {
         r = r == 0 ? -ENOENT : r;
         goto out;
@@ -169,6 +170,7 @@ load_key(struct store_tx *tx, const char *key, struct key_info *ki)
     ki->active = !strcmp(store_col_text(q, 4), "Active");
     ki->session = !strcmp(kind, "session");
     ki->expires = store_col_int(q, 5);
+    ki->last_used = store_col_int(q, 8);
     snprintf(ki->token_hash, sizeof(ki->token_hash), "%s", store_col_text(q, 6) ?: "");
     if (ki->session)
         r = session_principal(store_col_text(q, 0), store_col_text(q, 7), &ki->who);
@@ -248,4 +250,31 @@ auth_principal(struct auth_cache *ac, struct store_tx *tx, const struct cfg *cfg
 out:
     OPENSSL_cleanse(ki.secret, sizeof(ki.secret));
     return r;
+}
+
+int
+auth_touch_key(struct auth_cache *ac, struct store *st, const char *key, const char *service,
+               const char *region, time_t now)
+{
+    struct store_tx *tx;
+    struct key_info ki;
+    int r, recent;
+
+    if (!key[0])
+        return 0;
+    recent = cache_get(ac, key, store_generation(st), &ki) && ki.last_used + AUTH_LAST_USED_STEP > now;
+    OPENSSL_cleanse(ki.secret, sizeof(ki.secret));
+    if (recent)
+        return 0;
+    r = store_begin(st, 1, &tx);
+    if (r < 0)
+        return r;
+    r = store_exec(tx, "UPDATE access_key SET last_used = ?2, last_used_service = ?3, last_used_region = ?4"
+                       " WHERE id = ?1 AND (last_used IS NULL OR last_used <= ?5)",
+                   "sissi", key, (int64_t) now, service, region, (int64_t) (now - AUTH_LAST_USED_STEP));
+    if (r < 0) {
+        store_rollback(tx);
+        return r;
+    }
+    return store_commit(tx);
 }

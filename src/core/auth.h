@@ -24,6 +24,14 @@ int auth_principal(struct auth_cache *ac, struct store_tx *tx, const struct cfg 
                    const struct sigv4_request *srq, const struct sigv4_auth *auth, time_t now,
                    struct principal *ret, struct aerr *err);
 
+#define AUTH_LAST_USED_STEP 60        /* seconds: key use is recorded at most this often */
+
+/* Record that key was just used (for GetAccessKeyLastUsed), at most once per
+ * AUTH_LAST_USED_STEP: one small write transaction of its own, after the call's. Best
+ * effort: returns 0 or <0, which callers may ignore. */
+int auth_touch_key(struct auth_cache *ac, struct store *st, const char *key, const char *service,
+                   const char *region, time_t now);
+
 /* The root principal of account. */
 void auth_root(const char *account, struct principal *ret);
 

@@ -497,10 +497,13 @@ run(struct core *c, struct call *k, const struct sigv4_request *srq,
         k->resp->content_type = "text/xml";
         r = awsquery_encode(k->svc, k->op, rq.out, k->resp->request_id, &k->resp->body);
     }
-    if (r < 0)
+    if (r < 0) {
         r = aerr_internal(err, r);
-    else
+    } else {
         k->resp->status = 200;
+        (void) auth_touch_key(c->auth, c->store, k->caller.access_key, k->svc->signing_name,
+                              rq.region, rq.now);
+    }
 out:
     json_decref(rq.in);
     json_decref(rq.out);
