@@ -60,6 +60,11 @@ bench: deps $(RELEASE)/build.ninja
 	ninja -C $(RELEASE)
 	bench/run.sh $(RELEASE)
 
+# The policy engine alone: decision latency for the reference principal (docs/policy.md).
+bench-policy: $(RELEASE)/build.ninja
+	ninja -C $(RELEASE) src/policy/bench_policy
+	./$(RELEASE)/src/policy/bench_policy
+
 fuzz: deps
 	[ -f $(FUZZ)/build.ninja ] || CC=clang meson setup $(FUZZ) -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C $(FUZZ)

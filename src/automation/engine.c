@@ -499,7 +499,7 @@ load_row(struct auto_engine *eng, struct aexec *e, const json_t *steps, int pc, 
     int rc;
 
     memset(r, 0, sizeof(*r));
-    rc = store_query(eng->tx, &q, "SELECT step_id, status, start_time, end_time, attempt, inputs,"
+    rc = store_query(eng->tx, &q, "SELECT step_id, status, start_time, end_time, attempt, rin,"
                                   " astate, parent, outputs, failure, ord FROM auto_step"
                                   " WHERE exec_id = ?1 AND idx = ?2", "si", e->id, (int64_t) idx);
     if (rc <= 0) {
@@ -1207,24 +1207,49 @@ env_long(const char *name, long def, long lo, long hi)
     return n;
 }
 
+/* Is path an executable binary (not a "#!" wrapper such as a pyenv shim, whose start-up
+ * costs seconds per script)? */
+static int
+is_binary(const char *path)
+{
+    char head[2] = {0};
+    FILE *f;
+
+    if (access(path, X_OK) < 0 || !(f = fopen(path, "rb")))
+        return 0;
+    if (fread(head, 1, 2, f) != 2)
+        head[0] = '\0';
+    fclose(f);
+    return head[0] == 0x7f && head[1] == 'E';
+}
+
+/* The machine's python3 for aws:executeScript: CAIRN_AUTOMATION_PYTHON, else the first python3
+ * binary on PATH, else the first python3 at all. */
 static void
 find_python(char *buf, size_t cap)
 {
-    const char *path = getenv("PATH"), *p, *q;
+    const char *path = getenv("PATH"), *p, *q, *forced = getenv("CAIRN_AUTOMATION_PYTHON");
     char cand[4200];
+    int pass;
 
+    if (forced && *forced && strlen(forced) < cap) {
+        memcpy(buf, forced, strlen(forced) + 1);
+        return;
+    }
     snprintf(buf, cap, "/usr/bin/python3");
-    for (p = path ? path : "/usr/local/bin:/usr/bin:/bin"; p && *p; p = q ? q + 1 : NULL) {
-        q = strchr(p, ':');
-        if ((size_t) (q ? q - p : (long) strlen(p)) > 4096)
-            continue;
-        snprintf(cand, sizeof(cand), "%.*s/python3", (int) (q ? q - p : (long) strlen(p)), p);
-        if (access(cand, X_OK) == 0 && strlen(cand) < cap) {
-            memcpy(buf, cand, strlen(cand) + 1);
-            return;
+    for (pass = 0; pass < 2; pass++) {
+        for (p = path ? path : "/usr/local/bin:/usr/bin:/bin"; p && *p; p = q ? q + 1 : NULL) {
+            q = strchr(p, ':');
+            if ((size_t) (q ? q - p : (long) strlen(p)) > 4096)
+                continue;
+            snprintf(cand, sizeof(cand), "%.*s/python3", (int) (q ? q - p : (long) strlen(p)), p);
+            if ((pass == 0 ? is_binary(cand) : access(cand, X_OK) == 0) && strlen(cand) < cap) {
+                memcpy(buf, cand, strlen(cand) + 1);
+                return;
+            }
+            if (!q)
+                break;
         }
-        if (!q)
-            break;
     }
 }
 

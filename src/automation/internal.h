@@ -154,8 +154,8 @@ int  auto_loop_enter(struct auto_step_ctx *sc, const json_t *body, int iteration
 
 enum auto_job_kind {
     JOB_INVOKE,         /* an API operation in-process (executeAwsApi, assert..., createTags) */
-    JOB_SCRIPT,         /* run an aws:executeScript Python script */
-    JOB_SCRIPT_AWAIT,   /* after a restart: wait for a script started before it */
+    JOB_SCRIPT,         /* run an aws:executeScript Python script (resume: after a restart,
+                           take its result or wait for it when it had started) */
     JOB_CLEANUP,        /* remove a script's work folder (its result is committed) */
 };
 
@@ -174,6 +174,7 @@ struct auto_job {
     char          *script, *handler;       /* JOB_SCRIPT (owned) */
     json_t        *payload;                /* JOB_SCRIPT InputPayload (owned) */
     int64_t        deadline_ms;            /* kill the script at this time */
+    int            resume;                 /* JOB_SCRIPT dispatched again after a restart */
     int            cancel;                 /* set by the engine (atomic): stop now */
     /* results */
     int            r;                      /* 0, or <0 with err */

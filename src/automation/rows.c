@@ -36,7 +36,7 @@ static const char schema_v1[] =
     "  max_attempts INTEGER, timeout_s INTEGER, on_failure TEXT, on_cancel TEXT,"
     "  is_end INTEGER, next_step TEXT, is_critical INTEGER,"
     "  inputs TEXT, outputs TEXT, failure TEXT, failure_details TEXT,"
-    "  valid_next TEXT, parent TEXT, astate TEXT, ord INTEGER,"
+    "  valid_next TEXT, parent TEXT, astate TEXT, ord INTEGER, rin TEXT,"
     "  PRIMARY KEY (exec_id, idx)) WITHOUT ROWID;"
     "CREATE INDEX auto_step_id ON auto_step (step_id);"
     "CREATE TABLE auto_result ("
@@ -238,6 +238,7 @@ rows_write_step(struct store_tx *tx, const struct aexec *e, const struct auto_sr
     const json_t *d = r->def, *v;
     json_t *shown = r->inputs ? inputs_shown(r->inputs) : NULL, *outs = NULL, *details = NULL;
     char *in = text(shown), *out = NULL, *det = NULL, *st = text(r->state), *parent = text(r->parent);
+    char *rin = text(r->inputs);
     const char *on_failure = json_string_value(json_object_get(d, "onFailure"));
     const char *on_cancel = json_string_value(json_object_get(d, "onCancel"));
     const char *next = r->next ? r->next : json_string_value(json_object_get(d, "nextStep"));
@@ -263,29 +264,30 @@ rows_write_step(struct store_tx *tx, const struct aexec *e, const struct auto_sr
                         "INSERT INTO auto_step (exec_id, idx, step_id, name, action, status,"
                         " start_time, end_time, attempt, max_attempts, timeout_s, on_failure,"
                         " on_cancel, is_end, next_step, is_critical, inputs, outputs, failure,"
-                        " failure_details, parent, astate, ord)"
+                        " failure_details, parent, astate, ord, rin)"
                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULLIF(?8, 0), ?9, ?10, NULLIF(?11, 0),"
-                        " ?12, ?13, NULLIF(?14, -1), ?15, NULLIF(?16, -1), ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
-                        "sissssddiiissisissssssi",
+                        " ?12, ?13, NULLIF(?14, -1), ?15, NULLIF(?16, -1), ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                        "sissssddiiissisissssssis",
                         e->id, (int64_t) r->idx, r->step_id, r->name, r->action ? r->action->name :
                         json_string_value(json_object_get(d, "action")),
                         auto_status_name(r->status), r->start, r->end, (int64_t) r->attempt,
                         (int64_t) r->max_attempts, r->timeout_s, on_failure ? on_failure : "Abort",
-                        on_cancel, is_end, next, is_crit, in, out, r->failure, det, parent, st, r->ord);
+                        on_cancel, is_end, next, is_crit, in, out, r->failure, det, parent, st, r->ord, rin);
     else
         rc = store_exec(tx,
                         "UPDATE auto_step SET status = ?3, start_time = ?4, end_time = NULLIF(?5, 0),"
                         " attempt = ?6, max_attempts = ?7, timeout_s = NULLIF(?8, 0), on_failure = ?9,"
                         " on_cancel = ?10, is_end = NULLIF(?11, -1), next_step = ?12,"
                         " is_critical = NULLIF(?13, -1), inputs = ?14, outputs = ?15, failure = ?16,"
-                        " failure_details = ?17, parent = ?18, astate = ?19, step_id = ?20, ord = ?21"
+                        " failure_details = ?17, parent = ?18, astate = ?19, step_id = ?20, ord = ?21, rin = ?22"
                         " WHERE exec_id = ?1 AND idx = ?2",
-                        "sisddiiissisisssssssi",
+                        "sisddiiissisisssssssis",
                         e->id, (int64_t) r->idx, auto_status_name(r->status), r->start, r->end,
                         (int64_t) r->attempt, (int64_t) r->max_attempts, r->timeout_s,
                         on_failure ? on_failure : "Abort", on_cancel, is_end, next, is_crit, in, out,
-                        r->failure, det, parent, st, r->step_id, r->ord);
+                        r->failure, det, parent, st, r->step_id, r->ord, rin);
     free(in);
+    free(rin);
     free(out);
     free(det);
     free(st);

@@ -312,9 +312,21 @@ spawn(const struct auto_workers *w, const struct auto_job *j, int *ret_errno)
     }
     pid = fork();
     if (pid == 0) {
-        /* The child: only async-signal-safe calls until exec. */
+        /* The child: only async-signal-safe calls until exec. It records its pid in the work
+         * folder first: after a restart, a folder without "pid" means the script never ran. */
+        char digits[24], *p = digits + sizeof(digits);
+        pid_t me = getpid();
+        int pf;
         setpgid(0, 0);
         if (chdir(j->workdir) < 0)
+            _exit(126);
+        *--p = '\n';
+        do
+            *--p = (char) ('0' + me % 10);
+        while ((me /= 10) > 0);
+        pf = open("pid.tmp", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (pf < 0 || write(pf, p, (size_t) (digits + sizeof(digits) - p)) < 0 || close(pf) < 0 ||
+            rename("pid.tmp", "pid") < 0)
             _exit(126);
         setrlimit(RLIMIT_AS, &as);
         setrlimit(RLIMIT_CPU, &cpu);
@@ -377,10 +389,12 @@ await_script(struct auto_workers *w, struct auto_job *j, pid_t pid, int child)
     return 0;
 }
 
+static int run_await(struct auto_workers *w, struct auto_job *j);
+
 static void
 run_script(struct auto_workers *w, struct auto_job *j)
 {
-    char pidtext[32], *err_text;
+    char *err_text;
     json_t *payload = j->payload ? j->payload : json_object();
     char *input = json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY);
     pid_t pid = -1;
@@ -388,6 +402,10 @@ run_script(struct auto_workers *w, struct auto_job *j)
 
     if (!j->payload)
         json_decref(payload);
+    if (j->resume && run_await(w, j)) {    /* after a restart: it ran, or runs still */
+        free(input);
+        return;
+    }
     r = mkdirs(j->workdir);
     if (r == 0)
         r = write_file(j->workdir, "script.py", j->script ? j->script : "", j->script ? strlen(j->script) : 0);
@@ -405,8 +423,6 @@ run_script(struct auto_workers *w, struct auto_job *j)
         j->r = aerr_set(&j->err, -e, 500, "InternalFailure", "The script cannot start: %s.", strerror(e));
         return;
     }
-    snprintf(pidtext, sizeof(pidtext), "%d\n", (int) pid);
-    (void) write_file(j->workdir, "pid", pidtext, strlen(pidtext));
     if (await_script(w, j, pid, 1)) {
         j->interrupted = 1;
         return;
@@ -449,28 +465,37 @@ remove_tree(const char *path)
     }
 }
 
-/* After a restart: a script dispatched before it. */
-static void
+/* After a restart, a script dispatched before it: its result if it finished; wait for it if
+ * it runs still; failed if it died without a result. Returns 1 when handled so, 0 when it
+ * never started (no "pid" in its folder: run it now). */
+static int
 run_await(struct auto_workers *w, struct auto_job *j)
 {
     char *pidtext;
     pid_t pid;
 
     if (take_result(j))
-        return;
+        return 1;
     pidtext = read_file(j->workdir, "pid", 64, 0);
-    pid = pidtext ? (pid_t) atoi(pidtext) : -1;
+    if (!pidtext)
+        return 0;
+    pid = (pid_t) atoi(pidtext);
     free(pidtext);
     if (pid > 1 && alive_in(pid, j->workdir)) {
         if (await_script(w, j, pid, 0)) {
             j->interrupted = 1;
-            return;
+            return 1;
         }
         if (take_result(j))
-            return;
+            return 1;
+        if (j->timed_out) {
+            j->r = aerr_set(&j->err, -ETIMEDOUT, 400, "ScriptTimedOut", "The script did not finish in time.");
+            return 1;
+        }
     }
     j->r = aerr_set(&j->err, -EINTR, 400, "ScriptInterrupted",
                     "The script was interrupted by a restart of the server before it finished.");
+    return 1;
 }
 
 static void *
@@ -500,9 +525,7 @@ worker_main(void *arg)
         case JOB_SCRIPT:
             run_script(w, j);
             break;
-        case JOB_SCRIPT_AWAIT:
-            run_await(w, j);
-            break;
+
         case JOB_CLEANUP:
             remove_tree(j->workdir);
             auto_job_free(j);

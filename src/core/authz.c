@@ -155,6 +155,21 @@ iso_time(time_t t, char buf[32])
     strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* aws:CurrentTime and aws:EpochTime of second t, formatted once per second per thread. */
+static void
+request_times(time_t t, const char **ret_iso, const char **ret_epoch)
+{
+    static __thread struct { time_t t; char iso[32], epoch[24]; } cache = { (time_t) -1, "", "" };
+
+    if (cache.t != t) {
+        iso_time(t, cache.iso);
+        snprintf(cache.epoch, sizeof(cache.epoch), "%lld", (long long) t);
+        cache.t = t;
+    }
+    *ret_iso = cache.iso;
+    *ret_epoch = cache.epoch;
+}
+
 /* aws:RequestTag/<k> and aws:TagKeys from a list of {Key, Value} or a map of key -> value. */
 static int
 put_tags(const struct areq *a, struct policy_ctx *c, json_t *tags)
@@ -225,7 +240,7 @@ fill(struct policy_ctx *c, const struct areq *a, const struct iam_subject *s)
 {
     const struct principal *who = a->who;
     char t[32], n[32];
-    const char *k;
+    const char *k, *iso, *epoch;
     json_t *v;
     size_t i;
     int r;
@@ -266,9 +281,8 @@ fill(struct policy_ctx *c, const struct areq *a, const struct iam_subject *s)
     if (a->source_ip && a->source_ip[0] && !a->internal &&
         (r = put(a, c, "aws:SourceIp", a->source_ip)) < 0)
         return r;
-    iso_time(a->now, t);
-    snprintf(n, sizeof(n), "%lld", (long long) a->now);
-    if ((r = put(a, c, "aws:CurrentTime", t)) < 0 || (r = put(a, c, "aws:EpochTime", n)) < 0 ||
+    request_times(a->now, &iso, &epoch);
+    if ((r = put(a, c, "aws:CurrentTime", iso)) < 0 || (r = put(a, c, "aws:EpochTime", epoch)) < 0 ||
         (r = put(a, c, "aws:SecureTransport", a->internal ? "true" : "false")) < 0)
         return r;
     if (a->region && a->region[0] && (r = put(a, c, "aws:RequestedRegion", a->region)) < 0)

@@ -105,31 +105,14 @@ iam_boundary_check(const struct req *rq, const char *arn, struct aerr *err)
     return r;
 }
 
-static const char *
-entity_member(enum iam_kind kind)
+int
+iam_entity_modifiable(struct req *rq, const struct iam_entity *e, struct aerr *err)
 {
-    return kind == IAM_USER ? "UserName" : kind == IAM_GROUP ? "GroupName" : "RoleName";
-}
-
-static const char *
-quota_name(enum iam_kind kind)
-{
-    return kind == IAM_USER ? "PoliciesPerUser" : kind == IAM_GROUP ? "PoliciesPerGroup" : "PoliciesPerRole";
-}
-
-/* Roles that only AWS may change refuse attach/detach and inline edits. */
-static int
-check_modifiable(struct req *rq, const struct iam_entity *e, struct aerr *err)
-{
-    struct store_rows *q = NULL;
     int r;
 
     if (e->kind != IAM_ROLE)
         return 0;
-    r = store_query(rq->tx, &q, "SELECT service_linked FROM iam_role WHERE id = ?1", "s", e->id);
-    if (r > 0)
-        r = store_col_int(q, 0) != 0;
-    store_rows_done(q);
+    r = iam_role_service_linked(rq->tx, e->id);
     if (r < 0)
         return iam_err_store(err, r);
     if (r)
@@ -139,9 +122,11 @@ check_modifiable(struct req *rq, const struct iam_entity *e, struct aerr *err)
 }
 
 int
-iam_entity_modifiable(struct req *rq, const struct iam_entity *e, struct aerr *err)
+iam_entity_find_modifiable(struct req *rq, enum iam_kind kind, struct iam_entity *e, struct aerr *err)
 {
-    return check_modifiable(rq, e, err);
+    int r = iam_entity_find_in(rq, kind, e, err);
+
+    return r < 0 ? r : iam_entity_modifiable(rq, e, err);
 }
 
 int
@@ -166,10 +151,7 @@ iam_attach(struct req *rq, enum iam_kind kind, struct aerr *err)
     int64_t n = 0, here = 0, seq = 0;
     int r;
 
-    r = iam_entity_find(rq, kind, iam_in_str(rq, entity_member(kind)), &e, err);
-    if (r < 0)
-        return r;
-    if ((r = check_modifiable(rq, &e, err)) < 0)
+    if ((r = iam_entity_find_modifiable(rq, kind, &e, err)) < 0)
         return r;
     r = iam_policy_resolve(rq, arn, &p, err);
     if (r == -ENOENT)
@@ -189,7 +171,7 @@ iam_attach(struct req *rq, enum iam_kind kind, struct aerr *err)
     if (here)
         return 0;
     if (n >= IAM_MAX_ATTACHED)
-        return iam_err_limit(err, "Cannot exceed quota for %s: %d", quota_name(kind), IAM_MAX_ATTACHED);
+        return iam_err_limit(err, "Cannot exceed quota for %s: %d", iam_kind_info(kind)->attached_quota, IAM_MAX_ATTACHED);
     r = store_exec(rq->tx, "INSERT INTO iam_attachment (account, entity_kind, entity_id, policy_arn, seq) "
                    "VALUES (?1, ?2, ?3, ?4, ?5)", "ssssi", rq->caller->account, iam_kind_word(kind), e.id,
                    arn, seq + 1);
@@ -204,10 +186,7 @@ iam_detach(struct req *rq, enum iam_kind kind, struct aerr *err)
     struct iam_entity e;
     int r;
 
-    r = iam_entity_find(rq, kind, iam_in_str(rq, entity_member(kind)), &e, err);
-    if (r < 0)
-        return r;
-    if ((r = check_modifiable(rq, &e, err)) < 0)
+    if ((r = iam_entity_find_modifiable(rq, kind, &e, err)) < 0)
         return r;
     r = iam_policy_resolve(rq, arn, &p, err);
     if (r == -ENOENT)
@@ -277,7 +256,7 @@ iam_list_attached(struct req *rq, enum iam_kind kind, struct aerr *err)
     int r, truncated = 0;
     char key[24];
 
-    r = iam_entity_find(rq, kind, iam_in_str(rq, entity_member(kind)), &e, err);
+    r = iam_entity_find_in(rq, kind, &e, err);
     if (r < 0)
         return r;
     if ((r = iam_page_begin(rq, IAM_DEFAULT_MAX_ITEMS, &pg, err)) < 0)

@@ -6,19 +6,6 @@
 #include <string.h>
 #include "internal.h"
 
-static const char *
-entity_member(enum iam_kind kind)
-{
-    return kind == IAM_USER ? "UserName" : kind == IAM_GROUP ? "GroupName" : "RoleName";
-}
-
-static int
-quota(enum iam_kind kind)
-{
-    return kind == IAM_USER ? IAM_USER_INLINE_QUOTA : kind == IAM_GROUP ? IAM_GROUP_INLINE_QUOTA
-                                                                       : IAM_ROLE_INLINE_QUOTA;
-}
-
 int
 iam_inline_count(struct store_tx *tx, const char *entity_id)
 {
@@ -42,10 +29,7 @@ iam_inline_put(struct req *rq, enum iam_kind kind, struct aerr *err)
     size_t size;
     int r;
 
-    r = iam_entity_find(rq, kind, iam_in_str(rq, entity_member(kind)), &e, err);
-    if (r < 0)
-        return r;
-    if ((r = iam_entity_modifiable(rq, &e, err)) < 0)
+    if ((r = iam_entity_find_modifiable(rq, kind, &e, err)) < 0)
         return r;
     if ((r = iam_doc_check(doc, IAM_DOC_INLINE, &size, err)) < 0)
         return r;
@@ -56,8 +40,8 @@ iam_inline_put(struct req *rq, enum iam_kind kind, struct aerr *err)
     store_rows_done(q);
     if (r < 0)
         return iam_err_store(err, r);
-    if (others + (int64_t) size > quota(kind))
-        return iam_err_limit(err, "Maximum policy size of %d bytes exceeded for %s %s", quota(kind),
+    if (others + (int64_t) size > iam_kind_info(kind)->inline_quota)
+        return iam_err_limit(err, "Maximum policy size of %d bytes exceeded for %s %s", iam_kind_info(kind)->inline_quota,
                              iam_kind_word(kind), e.name);
     r = store_exec(rq->tx, "INSERT INTO iam_inline (entity_id, entity_kind, account, name, document, size) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (entity_id, name) DO UPDATE SET "
@@ -74,13 +58,13 @@ iam_inline_get(struct req *rq, enum iam_kind kind, struct aerr *err)
     struct iam_entity e;
     int r;
 
-    r = iam_entity_find(rq, kind, iam_in_str(rq, entity_member(kind)), &e, err);
+    r = iam_entity_find_in(rq, kind, &e, err);
     if (r < 0)
         return r;
     r = store_query(rq->tx, &q, "SELECT name, document FROM iam_inline WHERE entity_id = ?1 AND name = ?2",
                     "ss", e.id, pname);
     if (r > 0)
-        rq->out = json_pack("{s:s, s:s, s:o}", entity_member(kind), e.name, "PolicyName", store_col_text(q, 0),
+        rq->out = json_pack("{s:s, s:s, s:o}", iam_kind_info(kind)->member, e.name, "PolicyName", store_col_text(q, 0),
                             "PolicyDocument", iam_doc_out(store_col_text(q, 1)));
     store_rows_done(q);
     if (r < 0)
@@ -90,45 +74,26 @@ iam_inline_get(struct req *rq, enum iam_kind kind, struct aerr *err)
     return 0;
 }
 
+static int
+name_item(struct req *rq, struct store_rows *q, json_t *list, const void *ud)
+{
+    (void) rq;
+    (void) ud;
+    json_array_append_new(list, json_string(store_col_text(q, 0)));
+    return 0;
+}
+
 int
 iam_inline_list(struct req *rq, enum iam_kind kind, struct aerr *err)
 {
-    struct store_rows *q = NULL;
     struct iam_entity e;
-    struct iam_page pg;
-    json_t *out, *list;
-    int64_t n = 0;
-    int r, truncated = 0;
-    char last[IAM_NAME_MAX + 1] = "";
+    int r = iam_entity_find_in(rq, kind, &e, err);
 
-    r = iam_entity_find(rq, kind, iam_in_str(rq, entity_member(kind)), &e, err);
     if (r < 0)
         return r;
-    if ((r = iam_page_begin(rq, IAM_DEFAULT_MAX_ITEMS, &pg, err)) < 0)
-        return r;
-    out = json_object();
-    list = json_array();
-    json_object_set_new(out, "PolicyNames", list);
-    for (r = store_query(rq->tx, &q, "SELECT name FROM iam_inline WHERE entity_id = ?1 AND name > ?2 "
-                         "ORDER BY name LIMIT ?3", "ssi", e.id, pg.after, pg.max + 1);
-         r > 0; r = store_next(q)) {
-        if (n == pg.max) {
-            truncated = 1;
-            break;
-        }
-        json_array_append_new(list, json_string(store_col_text(q, 0)));
-        snprintf(last, sizeof(last), "%s", store_col_text(q, 0));
-        n++;
-    }
-    store_rows_done(q);
-    iam_page_done(&pg);
-    if (r < 0) {
-        json_decref(out);
-        return iam_err_store(err, r);
-    }
-    iam_page_end(out, truncated, last);
-    rq->out = out;
-    return 0;
+    return iam_list_rows(rq, &(struct iam_rows){ "PolicyNames",
+                         "SELECT name FROM iam_inline WHERE entity_id = ?1 AND name > ?4 ORDER BY name LIMIT ?6",
+                         { e.id }, 0, name_item, NULL }, err);
 }
 
 int
@@ -138,10 +103,7 @@ iam_inline_delete(struct req *rq, enum iam_kind kind, struct aerr *err)
     struct iam_entity e;
     int r;
 
-    r = iam_entity_find(rq, kind, iam_in_str(rq, entity_member(kind)), &e, err);
-    if (r < 0)
-        return r;
-    if ((r = iam_entity_modifiable(rq, &e, err)) < 0)
+    if ((r = iam_entity_find_modifiable(rq, kind, &e, err)) < 0)
         return r;
     r = store_exec(rq->tx, "DELETE FROM iam_inline WHERE entity_id = ?1 AND name = ?2", "ss", e.id, pname);
     if (r < 0)

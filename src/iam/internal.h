@@ -66,8 +66,21 @@ struct iam_entity {
     int64_t created;
 };
 
-/* "user", "group", "role", "instance-profile", "policy": the ARN's resource type. */
-const char *iam_kind_arn(enum iam_kind kind);
+/* What differs between the entity kinds: one row per kind in util.c. */
+struct iam_kind_info {
+    const char *arn_type;        /* the ARN's resource type: "user" ... "instance-profile" */
+    const char *word;            /* the word in entity_kind columns and messages */
+    const char *id_prefix;       /* "AIDA", "AGPA", "AROA", "AIPA", "ANPA" */
+    const char *member;          /* the input member naming one: "UserName" ... (NULL: policy) */
+    const char *nosuch;          /* NoSuchEntity message, %s = name */
+    const char *exists;          /* EntityAlreadyExists message, %s = name */
+    const char *quota_name;      /* LimitExceeded "Cannot exceed quota for <quota_name>: <quota>" */
+    int         quota;           /* entities of the kind per account */
+    const char *attached_quota;  /* users, groups, roles: "PoliciesPerUser" ... */
+    int         inline_quota;    /* users, groups, roles: all inline policies, IAM's size */
+};
+
+const struct iam_kind_info *iam_kind_info(enum iam_kind kind);
 /* The kind's word in entity_kind columns and messages: "user", "group", "role" ... */
 const char *iam_kind_word(enum iam_kind kind);
 
@@ -83,8 +96,49 @@ int iam_entity_find(const struct req *rq, enum iam_kind kind, const char *name,
 /* The same, without filling err on -ENOENT (for resource ARNs and existence checks). */
 int iam_entity_lookup(struct store_tx *tx, const char *account, enum iam_kind kind,
                       const char *name, struct iam_entity *ret);
+/* iam_entity_find with the name from the kind's input member (UserName ...). */
+int iam_entity_find_in(const struct req *rq, enum iam_kind kind, struct iam_entity *ret,
+                       struct aerr *err);
+/* Fill *ret from a row whose columns 0-3 are id, name, path, created (or a JSON row with
+ * those members), its ARN in account. Returns 0, or -ENAMETOOLONG for the ARN. */
+int  iam_entity_from_row(struct store_rows *q, const char *account, enum iam_kind kind,
+                         struct iam_entity *ret);
+void iam_entity_from_json(json_t *row, const char *account, enum iam_kind kind, struct iam_entity *ret);
 /* Number of entities of kind in account (GetAccountSummary, quotas), or <0. */
 int iam_entity_count(struct store_tx *tx, const char *account, enum iam_kind kind);
+
+/* Creating one: EntityAlreadyExists when name is taken in the caller's account; LimitExceeded
+ * when the account holds the kind's quota; *ret filled for a new entity (fresh id, ARN from
+ * path and name, InvalidInput for an ARN too long, created now). Each returns 0 or <0 with err. */
+int iam_entity_name_free(const struct req *rq, enum iam_kind kind, const char *name, struct aerr *err);
+int iam_entity_quota(const struct req *rq, enum iam_kind kind, struct aerr *err);
+int iam_entity_init(const struct req *rq, enum iam_kind kind, const char *name, const char *path,
+                    struct iam_entity *ret, struct aerr *err);
+/* All three, then the row (id, account, name, path, created) in the kind's table. */
+int iam_entity_create(const struct req *rq, enum iam_kind kind, const char *name, const char *path,
+                      struct iam_entity *ret, struct aerr *err);
+/* The error of a store_exec that inserts or renames an entity called name: r == -EEXIST is
+ * EntityAlreadyExists, other r < 0 a store failure; 0 otherwise. */
+int iam_entity_stored(int r, enum iam_kind kind, const char *name, struct aerr *err);
+/* UpdateUser, UpdateGroup: rename (new_member) and/or move (NewPath) the entity named by the
+ * kind's member. */
+int iam_entity_update(struct req *rq, enum iam_kind kind, const char *new_member, struct aerr *err);
+
+/* Deleting one: DeleteConflict "Cannot delete entity, must <what> first." when r > 0 (a count
+ * or a row found), a store failure when r < 0; 0 when r == 0. */
+int iam_entity_in_use(int r, const char *what, struct aerr *err);
+/* The same for the rows of sql (?1 = id). */
+int iam_entity_unused(struct store_tx *tx, const char *sql, const char *id, const char *what,
+                      struct aerr *err);
+/* DeleteConflict while the entity has attached or inline policies. */
+int iam_entity_policies_gone(struct store_tx *tx, const char *id, struct aerr *err);
+/* Drop the entity's tags and its row. Returns 0 or <0 with err. */
+int iam_entity_drop(struct store_tx *tx, const struct iam_entity *e, struct aerr *err);
+
+/* Tag, Untag, List...Tags of the user, role or profile named by the kind's member. */
+int iam_entity_tag(struct req *rq, enum iam_kind kind, struct aerr *err);
+int iam_entity_untag(struct req *rq, enum iam_kind kind, struct aerr *err);
+int iam_entity_list_tags(struct req *rq, enum iam_kind kind, struct aerr *err);
 
 /* A fresh unique id with prefix ("AIDA"...) that no IAM table holds yet. Returns 0 or <0. */
 int iam_new_id(struct store_tx *tx, const char *prefix, char ret[IAM_ID_LEN + 1]);
@@ -113,6 +167,26 @@ void iam_page_done(struct iam_page *pg);
 /* Set IsTruncated (always) and, when truncated, Marker = encoded next_key on out.
  * Returns 0 or -ENOMEM. */
 int  iam_page_end(json_t *out, int truncated, const char *next_key);
+/* One item of a paged list: append what the current row of q stands for to list; ud is the
+ * list's. Returns 0 or <0 (a store failure). */
+typedef int iam_row_fn(struct req *rq, struct store_rows *q, json_t *list, const void *ud);
+
+/* A Marker/MaxItems page of the rows of a query. */
+struct iam_rows {
+    const char *member;      /* the list's member in the answer: "Users" ... */
+    const char *sql;         /* a literal binding ?1-?3 args, ?4 the marker's sort key ("" for
+                                none), ?5 the marker's offset, ?6 the limit (MaxItems + 1) */
+    const char *args[3];     /* NULL for those sql does not use */
+    int         key_col;     /* the column of the sort key (Marker = the last one returned);
+                                -1: offset paging (Marker = the offset of the next row) */
+    iam_row_fn *item;
+    const void *ud;          /* passed to item */
+};
+/* The page as out[member] with IsTruncated and Marker. Returns 0, or <0 with err (out is the
+ * caller's to free). */
+int iam_page_rows(struct req *rq, json_t *out, const struct iam_rows *spec, struct aerr *err);
+/* The same as the whole answer: rq->out = {member: [...], IsTruncated, Marker}. */
+int iam_list_rows(struct req *rq, const struct iam_rows *spec, struct aerr *err);
 /* The marker key of an offset-paged list: offset as a zero-padded decimal. */
 int64_t iam_page_offset(const struct iam_page *pg);
 void    iam_page_offset_key(int64_t offset, char buf[24]);
@@ -121,6 +195,8 @@ void    iam_page_offset_key(int64_t offset, char buf[24]);
 
 /* The tags of entity_id, oldest first, as [{Key, Value}]; NULL on error. */
 json_t *iam_tags_json(struct store_tx *tx, const char *entity_id);
+/* Set o's Tags to them when entity_id has any. Returns 0, or -EIO when they cannot be read. */
+int iam_tags_member(struct store_tx *tx, const char *entity_id, json_t *o);
 /* Add or replace (case-insensitive keys) tags from a Tags list. InvalidInput for duplicate
  * keys in the list, LimitExceeded past IAM_MAX_TAGS. Returns 0 or <0 with err. */
 int iam_tags_put(struct store_tx *tx, const char *entity_id, json_t *tags, struct aerr *err);
@@ -193,6 +269,10 @@ int iam_boundary_check(const struct req *rq, const char *arn, struct aerr *err);
 
 /* UnmodifiableEntity for a service-linked role (only AWS may change those); 0 otherwise. */
 int iam_entity_modifiable(struct req *rq, const struct iam_entity *e, struct aerr *err);
+/* iam_entity_find_in, then iam_entity_modifiable. */
+int iam_entity_find_modifiable(struct req *rq, enum iam_kind kind, struct iam_entity *e, struct aerr *err);
+/* 1 when role id is service-linked, 0 when not, <0 on a store failure. */
+int iam_role_service_linked(struct store_tx *tx, const char *id);
 /* Check a trust policy document and its size (ACLSizePerRole). Returns 0 or <0 with err. */
 int iam_role_check_trust(const struct req *rq, const char *doc, struct aerr *err);
 

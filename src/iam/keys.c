@@ -100,62 +100,50 @@ IAM_HANDLER(CreateAccessKey)
     return 0;
 }
 
-IAM_HANDLER(ListAccessKeys)
+/* A key of ListAccessKeys (ud: its owner): columns id, status, created. */
+static int
+key_item(struct req *rq, struct store_rows *q, json_t *list, const void *ud)
 {
-    struct store_rows *q = NULL;
-    struct iam_page pg;
-    struct owner o;
-    json_t *out, *list;
-    int64_t off, n = 0;
-    int r, truncated = 0;
-    char key[24];
+    const struct owner *o = ud;
+    json_t *k;
 
-    if ((r = find_owner(rq, &o, err)) < 0)
-        return r;
-    if ((r = iam_page_begin(rq, IAM_DEFAULT_MAX_ITEMS, &pg, err)) < 0)
-        return r;
-    off = iam_page_offset(&pg);
-    out = json_object();
-    list = json_array();
-    json_object_set_new(out, "AccessKeyMetadata", list);
-    for (r = store_query(rq->tx, &q, "SELECT id, status, created FROM access_key WHERE account = ?1 AND "
-                         "owner_kind = ?2 AND coalesce(owner_id, '') = ?3 ORDER BY created, id LIMIT ?5 OFFSET ?4",
-                         "sssii", rq->caller->account, o.root ? "root" : "user", o.root ? "" : o.id, off, pg.max + 1);
-         r > 0; r = store_next(q)) {
-        json_t *k;
-        if (n == pg.max) {
-            truncated = 1;
-            break;
-        }
-        k = json_pack("{s:s, s:s, s:I}", "AccessKeyId", store_col_text(q, 0), "Status", store_col_text(q, 1),
-                      "CreateDate", (json_int_t) store_col_int(q, 2));
-        if (k && !o.root)
-            json_object_set_new(k, "UserName", json_string(o.name));
-        json_array_append_new(list, k);
-        n++;
-    }
-    store_rows_done(q);
-    if (r < 0) {
-        iam_page_done(&pg);
-        json_decref(out);
-        return iam_err_store(err, r);
-    }
-    iam_page_offset_key(off + n, key);
-    iam_page_end(out, truncated, key);
-    iam_page_done(&pg);
-    rq->out = out;
+    (void) rq;
+    k = json_pack("{s:s, s:s, s:I}", "AccessKeyId", store_col_text(q, 0), "Status", store_col_text(q, 1),
+                  "CreateDate", (json_int_t) store_col_int(q, 2));
+    if (k && !o->root)
+        json_object_set_new(k, "UserName", json_string(o->name));
+    json_array_append_new(list, k);
     return 0;
 }
 
-/* Check that key belongs to owner o in the caller's account. */
+IAM_HANDLER(ListAccessKeys)
+{
+    struct owner o;
+    int r;
+
+    if ((r = find_owner(rq, &o, err)) < 0)
+        return r;
+    return iam_list_rows(rq, &(struct iam_rows){ "AccessKeyMetadata",
+                         "SELECT id, status, created FROM access_key WHERE account = ?1 AND owner_kind = ?2 AND "
+                         "coalesce(owner_id, '') = ?3 ORDER BY created, id LIMIT ?6 OFFSET ?5",
+                         { rq->caller->account, o.root ? "root" : "user", o.root ? "" : o.id }, -1, key_item, &o },
+                         err);
+}
+
+/* Find the owner the operation addresses and check that key belongs to it in the caller's
+ * account. */
 static int
-owned_key(struct req *rq, const struct owner *o, const char *key, struct aerr *err)
+owned_key(struct req *rq, const char *key, struct aerr *err)
 {
     struct store_rows *q = NULL;
-    int r = store_query(rq->tx, &q, "SELECT 1 FROM access_key WHERE id = ?1 AND account = ?2 AND owner_kind = ?3 "
-                        "AND coalesce(owner_id, '') = ?4", "ssss", key, rq->caller->account,
-                        o->root ? "root" : "user", o->root ? "" : o->id);
+    struct owner o;
+    int r;
 
+    if ((r = find_owner(rq, &o, err)) < 0)
+        return r;
+    r = store_query(rq->tx, &q, "SELECT 1 FROM access_key WHERE id = ?1 AND account = ?2 AND owner_kind = ?3 "
+                    "AND coalesce(owner_id, '') = ?4", "ssss", key, rq->caller->account,
+                    o.root ? "root" : "user", o.root ? "" : o.id);
     store_rows_done(q);
     if (r < 0)
         return iam_err_store(err, r);
@@ -168,12 +156,9 @@ IAM_HANDLER(UpdateAccessKey)
 {
     const char *key = iam_in_str(rq, "AccessKeyId");
     const char *status = iam_in_str(rq, "Status");
-    struct owner o;
     int r;
 
-    if ((r = find_owner(rq, &o, err)) < 0)
-        return r;
-    if ((r = owned_key(rq, &o, key, err)) < 0)
+    if ((r = owned_key(rq, key, err)) < 0)
         return r;
     if (strcmp(status, "Active") != 0 && strcmp(status, "Inactive") != 0)
         return aerr_set(err, -EINVAL, 400, "ValidationError",
@@ -186,12 +171,9 @@ IAM_HANDLER(UpdateAccessKey)
 IAM_HANDLER(DeleteAccessKey)
 {
     const char *key = iam_in_str(rq, "AccessKeyId");
-    struct owner o;
     int r;
 
-    if ((r = find_owner(rq, &o, err)) < 0)
-        return r;
-    if ((r = owned_key(rq, &o, key, err)) < 0)
+    if ((r = owned_key(rq, key, err)) < 0)
         return r;
     r = store_exec(rq->tx, "DELETE FROM access_key WHERE id = ?1", "s", key);
     return r < 0 ? iam_err_store(err, r) : 0;

@@ -28,6 +28,19 @@ resolve_existing(const struct req *rq, const char *arn, struct iam_policy_ref *p
     return r;
 }
 
+/* The customer managed policy PolicyArn names, for an action that changes it: AccessDenied
+ * for an AWS managed one. */
+static int
+resolve_local(const struct req *rq, const char *action, struct iam_policy_ref *p, struct aerr *err)
+{
+    const char *arn = iam_in_str(rq, "PolicyArn");
+    int r = resolve_existing(rq, arn, p, err);
+
+    if (r < 0)
+        return r;
+    return p->aws ? aws_readonly(rq, action, arn, err) : 0;
+}
+
 static json_t *
 policy_item(const char *name, const char *id, const char *arn, const char *path, const char *version,
             int64_t attached, int64_t boundary, int64_t created, int64_t updated)
@@ -70,13 +83,8 @@ local_item(const struct req *rq, const char *id, int full)
             json_object_set_new(o, "Description", json_string(store_col_text(q, 6)));
     }
     store_rows_done(q);
-    if (o && full) {
-        json_t *tags = iam_tags_json(rq->tx, id);
-        if (tags && json_array_size(tags))
-            json_object_set_new(o, "Tags", tags);
-        else
-            json_decref(tags);
-    }
+    if (o && full)
+        (void) iam_tags_member(rq->tx, id, o);
     return o;
 }
 
@@ -85,53 +93,38 @@ IAM_HANDLER(CreatePolicy)
     const char *name = iam_in_str(rq, "PolicyName");
     const char *path = iam_in_str(rq, "Path");
     const char *doc = iam_in_str(rq, "PolicyDocument");
-    struct store_rows *q = NULL;
-    char id[IAM_ID_LEN + 1], arn[IAM_ARN_MAX + 1];
+    struct iam_entity e;
     size_t size;
     json_t *o;
     int r;
 
     if (!path)
         path = "/";
-    r = store_query(rq->tx, &q, "SELECT 1 FROM iam_policy WHERE account = ?1 AND name_lc = lower(?2)",
-                    "ss", rq->caller->account, name);
-    store_rows_done(q);
-    if (r > 0)
-        return iam_err_exists(err, "A policy called %s already exists. Duplicate names are not allowed.", name);
-    if (r < 0)
-        return iam_err_store(err, r);
+    if ((r = iam_entity_name_free(rq, IAM_POLICY, name, err)) < 0)
+        return r;
     if ((r = iam_doc_check(doc, IAM_DOC_MANAGED, &size, err)) < 0)
         return r;
     if (size > IAM_MANAGED_QUOTA)
         return iam_err_limit(err, "Cannot exceed quota for PolicySize: %d", IAM_MANAGED_QUOTA);
-    r = iam_entity_count(rq->tx, rq->caller->account, IAM_POLICY);
-    if (r < 0)
-        return iam_err_store(err, r);
-    if (r >= IAM_POLICIES_QUOTA)
-        return iam_err_limit(err, "Cannot exceed quota for PoliciesPerAccount: %d", IAM_POLICIES_QUOTA);
-    if (iam_arn(arn, sizeof(arn), rq->caller->account, IAM_POLICY, path, name) < 0)
-        return iam_err_invalid(err, "The specified value for path is invalid.");
-    if ((r = iam_new_id(rq->tx, "ANPA", id)) < 0)
-        return iam_err_store(err, r);
+    if ((r = iam_entity_quota(rq, IAM_POLICY, err)) < 0 || (r = iam_entity_init(rq, IAM_POLICY, name, path, &e, err)) < 0)
+        return r;
     r = store_exec(rq->tx, "INSERT INTO iam_policy (id, account, name, name_lc, path, arn, description, created, "
                    "updated, default_version, next_version) VALUES (?1, ?2, ?3, lower(?3), ?4, ?5, ?6, ?7, ?7, 1, 2)",
-                   "ssssssi", id, rq->caller->account, name, path, arn, iam_in_str(rq, "Description"),
+                   "ssssssi", e.id, rq->caller->account, name, path, e.arn, iam_in_str(rq, "Description"),
                    (int64_t) rq->now);
-    if (r == -EEXIST)
-        return iam_err_exists(err, "A policy called %s already exists. Duplicate names are not allowed.", name);
-    if (r < 0)
-        return iam_err_store(err, r);
-    r = store_exec(rq->tx, "INSERT INTO iam_policy_version (policy_id, version, document, created) "
-                   "VALUES (?1, 1, ?2, ?3)", "ssi", id, doc, (int64_t) rq->now);
-    if (r < 0)
-        return iam_err_store(err, r);
-    if ((r = iam_tags_put(rq->tx, id, json_object_get(rq->in, "Tags"), err)) < 0)
+    if ((r = iam_entity_stored(r, IAM_POLICY, name, err)) < 0)
         return r;
-    o = local_item(rq, id, 0);
+    r = store_exec(rq->tx, "INSERT INTO iam_policy_version (policy_id, version, document, created) "
+                   "VALUES (?1, 1, ?2, ?3)", "ssi", e.id, doc, (int64_t) rq->now);
+    if (r < 0)
+        return iam_err_store(err, r);
+    if ((r = iam_tags_put(rq->tx, e.id, json_object_get(rq->in, "Tags"), err)) < 0)
+        return r;
+    o = local_item(rq, e.id, 0);
     if (!o)
         return iam_err_store(err, -EIO);
     if (json_object_get(rq->in, "Tags")) {
-        json_t *tags = iam_tags_json(rq->tx, id);
+        json_t *tags = iam_tags_json(rq->tx, e.id);
         if (tags)
             json_object_set_new(o, "Tags", tags);
     }
@@ -286,12 +279,10 @@ IAM_HANDLER(DeletePolicy)
     struct store_rows *q = NULL;
     struct iam_policy_ref p;
     int64_t att = 0, bnd = 0;
-    int r = resolve_existing(rq, arn, &p, err);
+    int r = resolve_local(rq, "DeletePolicy", &p, err);
 
     if (r < 0)
         return r;
-    if (p.aws)
-        return aws_readonly(rq, "DeletePolicy", arn, err);
     if ((r = iam_policy_counts(rq->tx, rq->caller->account, arn, &att, &bnd)) < 0)
         return iam_err_store(err, r);
     if (att || bnd)
@@ -338,7 +329,6 @@ version_item(const char *vid, int is_default, int64_t created, const char *doc)
 
 IAM_HANDLER(CreatePolicyVersion)
 {
-    const char *arn = iam_in_str(rq, "PolicyArn");
     const char *doc = iam_in_str(rq, "PolicyDocument");
     int set_default = iam_in_bool(rq, "SetAsDefault", 0);
     struct store_rows *q = NULL;
@@ -346,12 +336,10 @@ IAM_HANDLER(CreatePolicyVersion)
     int64_t count = 0, next = 0;
     size_t size;
     char vid[24];
-    int r = resolve_existing(rq, arn, &p, err);
+    int r = resolve_local(rq, "CreatePolicyVersion", &p, err);
 
     if (r < 0)
         return r;
-    if (p.aws)
-        return aws_readonly(rq, "CreatePolicyVersion", arn, err);
     if ((r = iam_doc_check(doc, IAM_DOC_MANAGED, &size, err)) < 0)
         return r;
     if (size > IAM_MANAGED_QUOTA)
@@ -415,55 +403,42 @@ IAM_HANDLER(GetPolicyVersion)
     return 0;
 }
 
+/* A version of ListPolicyVersions (ud: the policy): columns version, created. */
+static int
+version_row(struct req *rq, struct store_rows *q, json_t *list, const void *ud)
+{
+    const struct iam_policy_ref *p = ud;
+    char vid[24];
+
+    (void) rq;
+    snprintf(vid, sizeof(vid), "v%lld", (long long) store_col_int(q, 0));
+    json_array_append_new(list, version_item(vid, store_col_int(q, 0) == p->default_version, store_col_int(q, 1),
+                                             NULL));
+    return 0;
+}
+
 IAM_HANDLER(ListPolicyVersions)
 {
-    const char *arn = iam_in_str(rq, "PolicyArn");
-    struct store_rows *q = NULL;
     struct iam_policy_ref p;
     struct iam_page pg;
-    json_t *out, *list;
-    int64_t off, n = 0;
-    int r = resolve_existing(rq, arn, &p, err), truncated = 0;
-    char key[24];
+    json_t *list;
+    int r = resolve_existing(rq, iam_in_str(rq, "PolicyArn"), &p, err);
 
     if (r < 0)
         return r;
+    if (!p.aws)
+        return iam_list_rows(rq, &(struct iam_rows){ "Versions",
+                             "SELECT version, created FROM iam_policy_version WHERE policy_id = ?1 "
+                             "ORDER BY version DESC LIMIT ?6 OFFSET ?5", { p.id }, -1, version_row, &p }, err);
+    /* an AWS managed policy: its default version only */
     if ((r = iam_page_begin(rq, IAM_DEFAULT_MAX_ITEMS, &pg, err)) < 0)
         return r;
-    off = iam_page_offset(&pg);
-    out = json_object();
     list = json_array();
-    json_object_set_new(out, "Versions", list);
-    if (p.aws) {
-        if (off == 0)
-            json_array_append_new(list, version_item(p.aws->version, 1, p.aws->version_created, NULL));
-        r = 0;
-    } else {
-        for (r = store_query(rq->tx, &q, "SELECT version, created FROM iam_policy_version WHERE policy_id = ?1 "
-                             "ORDER BY version DESC LIMIT ?3 OFFSET ?2", "sii", p.id, off, pg.max + 1);
-             r > 0; r = store_next(q)) {
-            char vid[24];
-            if (n == pg.max) {
-                truncated = 1;
-                break;
-            }
-            snprintf(vid, sizeof(vid), "v%lld", (long long) store_col_int(q, 0));
-            json_array_append_new(list, version_item(vid, store_col_int(q, 0) == p.default_version,
-                                                     store_col_int(q, 1), NULL));
-            n++;
-        }
-        store_rows_done(q);
-    }
-    if (r < 0) {
-        iam_page_done(&pg);
-        json_decref(out);
-        return iam_err_store(err, r);
-    }
-    iam_page_offset_key(off + n, key);
-    iam_page_end(out, truncated, key);
+    if (iam_page_offset(&pg) == 0)
+        json_array_append_new(list, version_item(p.aws->version, 1, p.aws->version_created, NULL));
     iam_page_done(&pg);
-    rq->out = out;
-    return 0;
+    rq->out = json_pack("{s:o, s:b}", "Versions", list, "IsTruncated", 0);
+    return rq->out ? 0 : aerr_internal(err, -ENOMEM);
 }
 
 IAM_HANDLER(DeletePolicyVersion)
@@ -472,12 +447,10 @@ IAM_HANDLER(DeletePolicyVersion)
     const char *vid = iam_in_str(rq, "VersionId");
     struct iam_policy_ref p;
     int64_t v = version_num(vid);
-    int r = resolve_existing(rq, arn, &p, err);
+    int r = resolve_local(rq, "DeletePolicyVersion", &p, err);
 
     if (r < 0)
         return r;
-    if (p.aws)
-        return aws_readonly(rq, "DeletePolicyVersion", arn, err);
     if (v == p.default_version)
         return iam_err_conflict(err, "Cannot delete the default version of a policy.");
     r = store_exec(rq->tx, "DELETE FROM iam_policy_version WHERE policy_id = ?1 AND version = ?2", "si", p.id, v);
@@ -495,12 +468,10 @@ IAM_HANDLER(SetDefaultPolicyVersion)
     struct store_rows *q = NULL;
     struct iam_policy_ref p;
     int64_t v = version_num(vid);
-    int r = resolve_existing(rq, arn, &p, err);
+    int r = resolve_local(rq, "SetDefaultPolicyVersion", &p, err);
 
     if (r < 0)
         return r;
-    if (p.aws)
-        return aws_readonly(rq, "SetDefaultPolicyVersion", arn, err);
     r = store_query(rq->tx, &q, "SELECT 1 FROM iam_policy_version WHERE policy_id = ?1 AND version = ?2",
                     "si", p.id, v);
     store_rows_done(q);
@@ -596,24 +567,20 @@ IAM_HANDLER(ListEntitiesForPolicy)
 IAM_HANDLER(TagPolicy)
 {
     struct iam_policy_ref p;
-    int r = resolve_existing(rq, iam_in_str(rq, "PolicyArn"), &p, err);
+    int r = resolve_local(rq, "TagPolicy", &p, err);
 
     if (r < 0)
         return r;
-    if (p.aws)
-        return aws_readonly(rq, "TagPolicy", p.arn, err);
     return iam_tags_put(rq->tx, p.id, json_object_get(rq->in, "Tags"), err);
 }
 
 IAM_HANDLER(UntagPolicy)
 {
     struct iam_policy_ref p;
-    int r = resolve_existing(rq, iam_in_str(rq, "PolicyArn"), &p, err);
+    int r = resolve_local(rq, "UntagPolicy", &p, err);
 
     if (r < 0)
         return r;
-    if (p.aws)
-        return aws_readonly(rq, "UntagPolicy", p.arn, err);
     return iam_tags_remove(rq->tx, p.id, json_object_get(rq->in, "TagKeys"), err);
 }
 

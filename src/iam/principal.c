@@ -473,6 +473,37 @@ fail:
     return r;
 }
 
+/* ---- the IAM change counter ---- */
+
+/* Every change to what a subject is read from bumps authz_generation.n in the same
+ * transaction, so a cached subject can be checked against any snapshot with one read.
+ * A wiped store (dev reset) loses the row: the next change starts it anew at a random value,
+ * and until then no cached subject is trusted past a commit. Tables rebuilt by a later IAM
+ * migration lose their triggers: such a migration must create them again (test_authz checks
+ * that every table below has its triggers). */
+#define BUMP "INSERT INTO authz_generation (id, n) VALUES (1, abs(random() >> 1)) " \
+             "ON CONFLICT (id) DO UPDATE SET n = n + 1;"
+#define ON_ROWS(t) \
+    "CREATE TRIGGER authz_" t "_ins AFTER INSERT ON " t " BEGIN " BUMP " END;" \
+    "CREATE TRIGGER authz_" t "_del AFTER DELETE ON " t " BEGIN " BUMP " END;"
+#define ON_UPDATE(t, cols) \
+    "CREATE TRIGGER authz_" t "_upd AFTER UPDATE OF " cols " ON " t " BEGIN " BUMP " END;"
+
+static const char authz_v1[] =
+    "CREATE TABLE authz_generation (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);"
+    "INSERT INTO authz_generation (id, n) VALUES (1, 1);"
+    ON_ROWS("iam_user") ON_UPDATE("iam_user", "name, path, boundary")
+    ON_ROWS("iam_role") ON_UPDATE("iam_role", "name, path, boundary")
+    ON_ROWS("iam_group") ON_UPDATE("iam_group", "name, path")
+    ON_ROWS("iam_group_member") ON_UPDATE("iam_group_member", "group_id, user_id")
+    ON_ROWS("iam_policy") ON_UPDATE("iam_policy", "arn, default_version")
+    ON_ROWS("iam_policy_version") ON_UPDATE("iam_policy_version", "policy_id, version, document")
+    ON_ROWS("iam_attachment") ON_UPDATE("iam_attachment", "entity_id, policy_arn, seq")
+    ON_ROWS("iam_inline") ON_UPDATE("iam_inline", "entity_id, name, document")
+    ON_ROWS("iam_tag") ON_UPDATE("iam_tag", "entity_id, key, key_lc, value");
+
+const char *const iam_authz_migrations[] = { authz_v1, NULL };
+
 /* ---- the subject cache ---- */
 
 #define SC_LOCKS 64
@@ -500,13 +531,27 @@ slot_of(const char *key)
     return (size_t) fnv1a(key, strlen(key), 0xcbf29ce484222325ull) & (IAM_SUBJECT_SLOTS - 1);
 }
 
+/* The IAM change counter in tx's snapshot; -1 when there is none (a wiped store). */
+static int64_t
+iam_changes(struct store_tx *tx)
+{
+    struct store_rows *q = NULL;
+    int64_t n = -1;
+
+    if (store_query(tx, &q, "SELECT n FROM authz_generation WHERE id = 1", NULL) > 0)
+        n = store_col_int(q, 0);
+    store_rows_done(q);
+    return n;
+}
+
 int
 iam_subject_get(struct store_tx *tx, const struct principal *who, uint64_t gen,
                 struct iam_subject **ret)
 {
     struct store *st = store_of(tx);
     uint64_t now = store_generation(st);
-    struct iam_subject *s = NULL, *old;
+    struct iam_subject *s = NULL, *old, *candidate = NULL;
+    int64_t changes;
     char key[512];
     size_t slot;
     int r;
@@ -517,20 +562,42 @@ iam_subject_get(struct store_tx *tx, const struct principal *who, uint64_t gen,
     slot = slot_of(key);
     pthread_mutex_lock(&sc.locks[slot % SC_LOCKS]);
     old = sc.slots[slot];
-    if (old && old->store == st && old->generation == now && !strcmp(old->key, key))
-        s = iam_subject_ref(old);
+    if (old && old->store == st && !strcmp(old->key, key)) {
+        if (old->generation == now)
+            s = iam_subject_ref(old);                 /* nothing committed since: as read */
+        else if (old->changes >= 0)
+            candidate = iam_subject_ref(old);
+    }
     pthread_mutex_unlock(&sc.locks[slot % SC_LOCKS]);
     if (s) {
         *ret = s;
         return 0;
     }
+    /* something was committed: the subject still holds if IAM did not change (the counter is
+     * read in tx's snapshot, as the subject was in its own) */
+    changes = iam_changes(tx);
+    if (candidate) {
+        if (changes >= 0 && changes == candidate->changes) {
+            if (gen) {                                 /* gen precedes tx's snapshot */
+                pthread_mutex_lock(&sc.locks[slot % SC_LOCKS]);
+                if (sc.slots[slot] == candidate)
+                    candidate->generation = gen;
+                pthread_mutex_unlock(&sc.locks[slot % SC_LOCKS]);
+            }
+            *ret = candidate;
+            return 0;
+        }
+        iam_subject_unref(candidate);
+    }
     r = build(tx, who, &s);
     if (r < 0)
         return r;
+    log_debug("policies of '%s' read (IAM changes %lld)", who->arn, (long long) changes);
     s->store = st;
+    s->changes = changes;
+    s->generation = gen;                               /* 0: the fast path never applies */
     s->key = strdup(key);
-    if (gen && s->key) {
-        s->generation = gen;
+    if (s->key) {
         pthread_mutex_lock(&sc.locks[slot % SC_LOCKS]);
         old = sc.slots[slot];
         sc.slots[slot] = iam_subject_ref(s);

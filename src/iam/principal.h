@@ -8,7 +8,9 @@
  *  - compiled policies, content-addressed (kind + document text): a policy is parsed once
  *    per distinct document, whichever entity or session uses it;
  *  - subjects (one per user, role, or role session with its own session policies), valid
- *    while store_generation() is unchanged since they were read.
+ *    while store_generation() is unchanged since they were read, and past other commits
+ *    while IAM's change counter (authz_generation, kept by triggers on the IAM tables that
+ *    subjects are read from) is unchanged: one read of a one-row table.
  * Both are process-wide and thread-safe; entries are reference counted, so a request keeps
  * using what it took while another thread replaces it. */
 #ifndef IAM_PRINCIPAL_H
@@ -42,8 +44,10 @@ struct iam_tag {
 struct iam_subject {
     int                          refs;        /* atomic */
     const struct store          *store;       /* the store it was read from */
-    uint64_t                     generation;  /* store_generation() it is valid for; 0 = never
-                                                 cached */
+    uint64_t                     generation;  /* store_generation() it holds for as is (read
+                                                 before the snapshot it was read in); 0 = none */
+    int64_t                      changes;     /* the IAM change counter of that snapshot (-1:
+                                                 none): it holds for any snapshot with the same */
     char                        *key;         /* cache key */
     int                          exists;      /* 0: the user or role is gone (no policies) */
     const struct policy        **identity;    /* user + groups, or role; inline then attached */
@@ -61,8 +65,8 @@ struct iam_subject {
 };
 
 /* The subject of who (a user, a role session; NULL-free). gen is the store generation read
- * before the caller's transaction began (so every commit it counts is visible to tx): a
- * subject read on a cache miss is cached under it. gen 0 = unknown: build without caching.
+ * before the caller's transaction began (so every commit it counts is visible to tx), or 0
+ * when unknown: it only enables the fast path (no read at all while nothing is committed).
  * Root and service principals have no subject (-EINVAL). Returns 0 and *ret (a reference),
  * or <0 (-ENOMEM, store errors, -EINVAL for a stored document that no longer parses). A user
  * or role that no longer exists gives a subject with exists = 0 and no policies. */
@@ -90,6 +94,9 @@ void iam_subject_drop_boundary(struct iam_subject *s);
 
 struct iam_subject *iam_subject_ref(struct iam_subject *s);
 struct iam_subject *iam_subject_unref(struct iam_subject *s);   /* NULL-safe; returns NULL */
+
+/* The migrations of the IAM change counter (module "iam-authz", after IAM's own). */
+extern const char *const iam_authz_migrations[];
 
 /* Drop every cached subject (tests; dev reset). Holders keep their references. */
 void iam_subject_cache_flush(void);

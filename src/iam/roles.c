@@ -49,22 +49,15 @@ iam_role_json(struct store_tx *tx, const struct iam_entity *e, int level)
         json_decref(o);
         return NULL;
     }
-    if (level != ROLE_LIST) {
-        json_t *tags = iam_tags_json(tx, e->id);
-        if (!tags) {
-            json_decref(o);
-            return NULL;
-        }
-        if (json_array_size(tags))
-            json_object_set_new(o, "Tags", tags);
-        else
-            json_decref(tags);
+    if (level != ROLE_LIST && iam_tags_member(tx, e->id, o) < 0) {
+        json_decref(o);
+        return NULL;
     }
     return o;
 }
 
-static int
-service_linked(struct store_tx *tx, const char *id)
+int
+iam_role_service_linked(struct store_tx *tx, const char *id)
 {
     struct store_rows *q = NULL;
     int r = store_query(tx, &q, "SELECT service_linked FROM iam_role WHERE id = ?1", "s", id);
@@ -73,23 +66,6 @@ service_linked(struct store_tx *tx, const char *id)
         r = store_col_int(q, 0) != 0;
     store_rows_done(q);
     return r;
-}
-
-/* Find a role that callers may change: UnmodifiableEntity for a service-linked one. */
-static int
-modifiable_role(struct req *rq, struct iam_entity *e, struct aerr *err)
-{
-    int r = iam_entity_find(rq, IAM_ROLE, iam_in_str(rq, "RoleName"), e, err);
-
-    if (r < 0)
-        return r;
-    r = service_linked(rq->tx, e->id);
-    if (r < 0)
-        return iam_err_store(err, r);
-    if (r)
-        return iam_err_unmodifiable(err, "Cannot perform the operation on the protected role '%s' - "
-                                    "this role is only modifiable by AWS", e->name);
-    return 0;
 }
 
 /* An "AWS" principal naming a user or role of this account must name one that exists (IAM
@@ -159,30 +135,29 @@ iam_role_check_trust(const struct req *rq, const char *doc, struct aerr *err)
     return 0;
 }
 
+/* {"Role": ...} of e at the level of detail as rq->out. */
+static int
+answer_role(struct req *rq, const struct iam_entity *e, int level, struct aerr *err)
+{
+    rq->out = json_pack("{s:o}", "Role", iam_role_json(rq->tx, e, level));
+    return rq->out ? 0 : iam_err_store(err, -EIO);
+}
+
 static int
 insert_role(struct req *rq, const char *name, const char *path, const char *trust,
             const char *description, int64_t max_session, const char *boundary, int slr,
             struct iam_entity *e, struct aerr *err)
 {
-    int r;
+    int r = iam_entity_init(rq, IAM_ROLE, name, path, e, err);
 
-    memset(e, 0, sizeof(*e));
-    e->kind = IAM_ROLE;
-    snprintf(e->name, sizeof(e->name), "%s", name);
-    snprintf(e->path, sizeof(e->path), "%s", path);
-    e->created = rq->now;
-    if (iam_arn(e->arn, sizeof(e->arn), rq->caller->account, IAM_ROLE, path, name) < 0)
-        return iam_err_invalid(err, "The specified value for path is invalid.");
-    if ((r = iam_new_id(rq->tx, "AROA", e->id)) < 0)
-        return iam_err_store(err, r);
+    if (r < 0)
+        return r;
     r = store_exec(rq->tx, "INSERT INTO iam_role (id, account, name, name_lc, path, created, trust, "
                    "description, max_session, boundary, service_linked) "
                    "VALUES (?1, ?2, ?3, lower(?3), ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                    "ssssissisi", e->id, rq->caller->account, name, path, (int64_t) e->created, trust,
                    description, max_session, boundary, (int64_t) slr);
-    if (r == -EEXIST)
-        return iam_err_exists(err, "Role with name %s already exists.", name);
-    return r < 0 ? iam_err_store(err, r) : 0;
+    return iam_entity_stored(r, IAM_ROLE, name, err);
 }
 
 IAM_HANDLER(CreateRole)
@@ -196,18 +171,9 @@ IAM_HANDLER(CreateRole)
 
     if (!path)
         path = "/";
-    r = iam_entity_lookup(rq->tx, rq->caller->account, IAM_ROLE, name, &e);
-    if (r == 0)
-        return iam_err_exists(err, "Role with name %s already exists.", name);
-    if (r != -ENOENT)
-        return iam_err_store(err, r);
-    if ((r = iam_role_check_trust(rq, trust, err)) < 0)
+    if ((r = iam_entity_name_free(rq, IAM_ROLE, name, err)) < 0 || (r = iam_role_check_trust(rq, trust, err)) < 0 ||
+        (r = iam_entity_quota(rq, IAM_ROLE, err)) < 0)
         return r;
-    r = iam_entity_count(rq->tx, rq->caller->account, IAM_ROLE);
-    if (r < 0)
-        return iam_err_store(err, r);
-    if (r >= IAM_ROLES_QUOTA)
-        return iam_err_limit(err, "Cannot exceed quota for RolesPerAccount: %d", IAM_ROLES_QUOTA);
     if (boundary && (r = iam_boundary_check(rq, boundary, err)) < 0)
         return r;
     r = insert_role(rq, name, path, trust, iam_in_str(rq, "Description"),
@@ -216,79 +182,52 @@ IAM_HANDLER(CreateRole)
         return r;
     if ((r = iam_tags_put(rq->tx, e.id, json_object_get(rq->in, "Tags"), err)) < 0)
         return r;
-    rq->out = json_pack("{s:o}", "Role", iam_role_json(rq->tx, &e, ROLE_CREATE));
-    return rq->out ? 0 : iam_err_store(err, -EIO);
+    return answer_role(rq, &e, ROLE_CREATE, err);
 }
 
 IAM_HANDLER(GetRole)
 {
     struct iam_entity e;
-    int r = iam_entity_find(rq, IAM_ROLE, iam_in_str(rq, "RoleName"), &e, err);
+    int r = iam_entity_find_in(rq, IAM_ROLE, &e, err);
 
-    if (r < 0)
-        return r;
-    rq->out = json_pack("{s:o}", "Role", iam_role_json(rq->tx, &e, ROLE_GET));
-    return rq->out ? 0 : iam_err_store(err, -EIO);
+    return r < 0 ? r : answer_role(rq, &e, ROLE_GET, err);
+}
+
+/* A role of ListRoles: columns id, name, path, created, trust, description, max_session. */
+static int
+role_item(struct req *rq, struct store_rows *q, json_t *list, const void *ud)
+{
+    struct iam_entity e;
+    json_t *o;
+
+    (void) ud;
+    iam_entity_from_row(q, rq->caller->account, IAM_ROLE, &e);
+    o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:I}", "Path", e.path, "RoleName", e.name,
+                  "RoleId", e.id, "Arn", e.arn, "CreateDate", (json_int_t) e.created,
+                  "AssumeRolePolicyDocument", iam_doc_out(store_col_text(q, 4)),
+                  "MaxSessionDuration", (json_int_t) store_col_int(q, 6));
+    if (o && !store_col_is_null(q, 5))
+        json_object_set_new(o, "Description", json_string(store_col_text(q, 5)));
+    json_array_append_new(list, o);
+    return 0;
 }
 
 IAM_HANDLER(ListRoles)
 {
     const char *prefix = iam_in_str(rq, "PathPrefix");
-    struct store_rows *q = NULL;
-    struct iam_page pg;
-    json_t *out, *list;
-    int64_t n = 0;
-    int r, truncated = 0;
-    char last[IAM_NAME_MAX + 1] = "";
 
-    if ((r = iam_page_begin(rq, IAM_DEFAULT_MAX_ITEMS, &pg, err)) < 0)
-        return r;
-    out = json_object();
-    list = json_array();
-    json_object_set_new(out, "Roles", list);
-    for (r = store_query(rq->tx, &q,
+    return iam_list_rows(rq, &(struct iam_rows){ "Roles",
                          "SELECT id, name, path, created, trust, description, max_session, name_lc FROM iam_role "
-                         "WHERE account = ?1 AND substr(path, 1, length(?2)) = ?2 AND name_lc > ?3 "
-                         "ORDER BY name_lc LIMIT ?4",
-                         "sssi", rq->caller->account, prefix ? prefix : "/", pg.after, pg.max + 1);
-         r > 0; r = store_next(q)) {
-        struct iam_entity e = { .kind = IAM_ROLE };
-        json_t *o;
-        if (n == pg.max) {
-            truncated = 1;
-            break;
-        }
-        snprintf(e.id, sizeof(e.id), "%s", store_col_text(q, 0));
-        snprintf(e.name, sizeof(e.name), "%s", store_col_text(q, 1));
-        snprintf(e.path, sizeof(e.path), "%s", store_col_text(q, 2));
-        e.created = store_col_int(q, 3);
-        iam_arn(e.arn, sizeof(e.arn), rq->caller->account, IAM_ROLE, e.path, e.name);
-        o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:I}", "Path", e.path, "RoleName", e.name,
-                      "RoleId", e.id, "Arn", e.arn, "CreateDate", (json_int_t) e.created,
-                      "AssumeRolePolicyDocument", iam_doc_out(store_col_text(q, 4)),
-                      "MaxSessionDuration", (json_int_t) store_col_int(q, 6));
-        if (o && !store_col_is_null(q, 5))
-            json_object_set_new(o, "Description", json_string(store_col_text(q, 5)));
-        json_array_append_new(list, o);
-        snprintf(last, sizeof(last), "%s", store_col_text(q, 7));
-        n++;
-    }
-    store_rows_done(q);
-    iam_page_done(&pg);
-    if (r < 0) {
-        json_decref(out);
-        return iam_err_store(err, r);
-    }
-    iam_page_end(out, truncated, last);
-    rq->out = out;
-    return 0;
+                         "WHERE account = ?1 AND substr(path, 1, length(?2)) = ?2 AND name_lc > ?4 "
+                         "ORDER BY name_lc LIMIT ?6", { rq->caller->account, prefix ? prefix : "/" }, 7, role_item, NULL },
+                         err);
 }
 
 IAM_HANDLER(UpdateRole)
 {
     struct iam_entity e;
     json_t *msd = json_object_get(rq->in, "MaxSessionDuration");
-    int r = modifiable_role(rq, &e, err);
+    int r = iam_entity_find_modifiable(rq, IAM_ROLE, &e, err);
 
     if (r < 0)
         return r;
@@ -305,7 +244,7 @@ IAM_HANDLER(UpdateRole)
 IAM_HANDLER(UpdateRoleDescription)
 {
     struct iam_entity e;
-    int r = iam_entity_find(rq, IAM_ROLE, iam_in_str(rq, "RoleName"), &e, err);
+    int r = iam_entity_find_in(rq, IAM_ROLE, &e, err);
 
     if (r < 0)
         return r;
@@ -313,15 +252,14 @@ IAM_HANDLER(UpdateRoleDescription)
                    iam_in_str(rq, "Description"));
     if (r < 0)
         return iam_err_store(err, r);
-    rq->out = json_pack("{s:o}", "Role", iam_role_json(rq->tx, &e, ROLE_GET));
-    return rq->out ? 0 : iam_err_store(err, -EIO);
+    return answer_role(rq, &e, ROLE_GET, err);
 }
 
 IAM_HANDLER(UpdateAssumeRolePolicy)
 {
     const char *doc = iam_in_str(rq, "PolicyDocument");
     struct iam_entity e;
-    int r = modifiable_role(rq, &e, err);
+    int r = iam_entity_find_modifiable(rq, IAM_ROLE, &e, err);
 
     if (r < 0)
         return r;
@@ -334,63 +272,43 @@ IAM_HANDLER(UpdateAssumeRolePolicy)
 static int
 delete_role_row(struct req *rq, const struct iam_entity *e, struct aerr *err)
 {
-    struct store_rows *q = NULL;
     int r;
 
-    r = store_query(rq->tx, &q, "SELECT 1 FROM iam_profile_role WHERE role_id = ?1", "s", e->id);
-    store_rows_done(q);
-    if (r != 0)
-        return r < 0 ? iam_err_store(err, r)
-                     : iam_err_conflict(err, "Cannot delete entity, must remove roles from instance profile first.");
-    if ((r = iam_attached_count(rq->tx, e->id)) != 0)
-        return r < 0 ? iam_err_store(err, r)
-                     : iam_err_conflict(err, "Cannot delete entity, must detach all policies first.");
-    if ((r = iam_inline_count(rq->tx, e->id)) != 0)
-        return r < 0 ? iam_err_store(err, r)
-                     : iam_err_conflict(err, "Cannot delete entity, must delete policies first.");
-    if ((r = iam_tags_drop(rq->tx, e->id)) < 0 ||
-        (r = store_exec(rq->tx, "DELETE FROM iam_role WHERE id = ?1", "s", e->id)) < 0)
-        return iam_err_store(err, r);
-    return 0;
+    if ((r = iam_entity_unused(rq->tx, "SELECT 1 FROM iam_profile_role WHERE role_id = ?1", e->id,
+                               "remove roles from instance profile", err)) < 0 ||
+        (r = iam_entity_policies_gone(rq->tx, e->id, err)) < 0)
+        return r;
+    return iam_entity_drop(rq->tx, e, err);
 }
 
 IAM_HANDLER(DeleteRole)
 {
     struct iam_entity e;
-    int r = modifiable_role(rq, &e, err);
+    int r = iam_entity_find_modifiable(rq, IAM_ROLE, &e, err);
 
     return r < 0 ? r : delete_role_row(rq, &e, err);
 }
 
 IAM_HANDLER(TagRole)
 {
-    struct iam_entity e;
-    int r = iam_entity_find(rq, IAM_ROLE, iam_in_str(rq, "RoleName"), &e, err);
-
-    return r < 0 ? r : iam_tags_put(rq->tx, e.id, json_object_get(rq->in, "Tags"), err);
+    return iam_entity_tag(rq, IAM_ROLE, err);
 }
 
 IAM_HANDLER(UntagRole)
 {
-    struct iam_entity e;
-    int r = iam_entity_find(rq, IAM_ROLE, iam_in_str(rq, "RoleName"), &e, err);
-
-    return r < 0 ? r : iam_tags_remove(rq->tx, e.id, json_object_get(rq->in, "TagKeys"), err);
+    return iam_entity_untag(rq, IAM_ROLE, err);
 }
 
 IAM_HANDLER(ListRoleTags)
 {
-    struct iam_entity e;
-    int r = iam_entity_find(rq, IAM_ROLE, iam_in_str(rq, "RoleName"), &e, err);
-
-    return r < 0 ? r : iam_tags_list(rq, e.id, err);
+    return iam_entity_list_tags(rq, IAM_ROLE, err);
 }
 
 IAM_HANDLER(PutRolePermissionsBoundary)
 {
     const char *arn = iam_in_str(rq, "PermissionsBoundary");
     struct iam_entity e;
-    int r = modifiable_role(rq, &e, err);
+    int r = iam_entity_find_modifiable(rq, IAM_ROLE, &e, err);
 
     if (r < 0)
         return r;
@@ -403,7 +321,7 @@ IAM_HANDLER(PutRolePermissionsBoundary)
 IAM_HANDLER(DeleteRolePermissionsBoundary)
 {
     struct iam_entity e;
-    int r = modifiable_role(rq, &e, err);
+    int r = iam_entity_find_modifiable(rq, IAM_ROLE, &e, err);
 
     if (r < 0)
         return r;
@@ -461,8 +379,7 @@ IAM_HANDLER(CreateServiceLinkedRole)
                    "VALUES (?1, 'role', ?2, ?3, 1)", "sss", rq->caller->account, e.id, s->policy);
     if (r < 0)
         return iam_err_store(err, r);
-    rq->out = json_pack("{s:o}", "Role", iam_role_json(rq->tx, &e, ROLE_LIST));
-    return rq->out ? 0 : iam_err_store(err, -EIO);
+    return answer_role(rq, &e, ROLE_LIST, err);
 }
 
 IAM_HANDLER(DeleteServiceLinkedRole)
@@ -471,10 +388,10 @@ IAM_HANDLER(DeleteServiceLinkedRole)
     char task[IAM_ARN_MAX + 64], uuid[37];
     int r;
 
-    r = iam_entity_find(rq, IAM_ROLE, iam_in_str(rq, "RoleName"), &e, err);
+    r = iam_entity_find_in(rq, IAM_ROLE, &e, err);
     if (r < 0)
         return r;
-    r = service_linked(rq->tx, e.id);
+    r = iam_role_service_linked(rq->tx, e.id);
     if (r < 0)
         return iam_err_store(err, r);
     if (!r)

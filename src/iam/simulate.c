@@ -104,6 +104,8 @@ statements(const struct sim *m, const struct policy_result *res)
 
         if ((res->decision == POLICY_EXPLICIT_DENY) != x->deny)
             continue;
+        if (x->source == POLICY_SRC_BOUNDARY && !x->deny)
+            continue;                      /* reported as PermissionsBoundaryDecisionDetail */
         switch (x->source) {
         case POLICY_SRC_IDENTITY:
             if (x->index < m->s->n_identity) {
@@ -460,4 +462,6 @@ static const struct op_impl ops[] = {
     { NULL, NULL, 0, NULL },
 };
 
-const struct service_impl iam_simulate_service = { "iam", ops, NULL, "iam-simulate" };
+/* Its migrations are those of the IAM change counter the subject cache relies on (they must
+ * run after IAM's own: services[] lists this table after iam_service). */
+const struct service_impl iam_simulate_service = { "iam", ops, iam_authz_migrations, "iam-authz" };

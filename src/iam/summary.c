@@ -84,30 +84,15 @@ boundary(json_t *o, const char *arn)
                                       "PermissionsBoundaryArn", arn));
 }
 
-static void
-tags(struct store_tx *tx, json_t *o, const char *id)
-{
-    json_t *t = iam_tags_json(tx, id);
-
-    if (t && json_array_size(t))
-        json_object_set_new(o, "Tags", t);
-    else
-        json_decref(t);
-}
-
 static json_t *
 user_detail(struct req *rq, json_t *row)
 {
-    struct iam_entity e = { .kind = IAM_USER };
+    struct iam_entity e;
     struct store_rows *q = NULL;
     json_t *o, *groups = json_array();
     int r;
 
-    snprintf(e.id, sizeof(e.id), "%s", json_string_value(json_object_get(row, "id")));
-    snprintf(e.name, sizeof(e.name), "%s", json_string_value(json_object_get(row, "name")));
-    snprintf(e.path, sizeof(e.path), "%s", json_string_value(json_object_get(row, "path")));
-    e.created = json_integer_value(json_object_get(row, "created"));
-    iam_arn(e.arn, sizeof(e.arn), rq->caller->account, IAM_USER, e.path, e.name);
+    iam_entity_from_json(row, rq->caller->account, IAM_USER, &e);
     o = iam_user_json(&e);
     json_object_set_new(o, "UserPolicyList", iam_inline_json(rq->tx, e.id));
     for (r = store_query(rq->tx, &q, "SELECT g.name FROM iam_group_member m JOIN iam_group g ON g.id = m.group_id "
@@ -118,21 +103,17 @@ user_detail(struct req *rq, json_t *row)
     json_object_set_new(o, "GroupList", groups);
     json_object_set_new(o, "AttachedManagedPolicies", iam_attached_json(rq->tx, e.id));
     boundary(o, json_string_value(json_object_get(row, "boundary")));
-    tags(rq->tx, o, e.id);
+    (void) iam_tags_member(rq->tx, e.id, o);
     return r < 0 ? (json_decref(o), NULL) : o;
 }
 
 static json_t *
 group_detail(struct req *rq, json_t *row)
 {
-    struct iam_entity e = { .kind = IAM_GROUP };
+    struct iam_entity e;
     json_t *o;
 
-    snprintf(e.id, sizeof(e.id), "%s", json_string_value(json_object_get(row, "id")));
-    snprintf(e.name, sizeof(e.name), "%s", json_string_value(json_object_get(row, "name")));
-    snprintf(e.path, sizeof(e.path), "%s", json_string_value(json_object_get(row, "path")));
-    e.created = json_integer_value(json_object_get(row, "created"));
-    iam_arn(e.arn, sizeof(e.arn), rq->caller->account, IAM_GROUP, e.path, e.name);
+    iam_entity_from_json(row, rq->caller->account, IAM_GROUP, &e);
     o = iam_group_json(&e);
     json_object_set_new(o, "GroupPolicyList", iam_inline_json(rq->tx, e.id));
     json_object_set_new(o, "AttachedManagedPolicies", iam_attached_json(rq->tx, e.id));
@@ -142,15 +123,11 @@ group_detail(struct req *rq, json_t *row)
 static json_t *
 role_detail(struct req *rq, json_t *row)
 {
-    struct iam_entity e = { .kind = IAM_ROLE };
+    struct iam_entity e;
     json_t *o, *profiles = json_array(), *ids = NULL, *pr;
     size_t i;
 
-    snprintf(e.id, sizeof(e.id), "%s", json_string_value(json_object_get(row, "id")));
-    snprintf(e.name, sizeof(e.name), "%s", json_string_value(json_object_get(row, "name")));
-    snprintf(e.path, sizeof(e.path), "%s", json_string_value(json_object_get(row, "path")));
-    e.created = json_integer_value(json_object_get(row, "created"));
-    iam_arn(e.arn, sizeof(e.arn), rq->caller->account, IAM_ROLE, e.path, e.name);
+    iam_entity_from_json(row, rq->caller->account, IAM_ROLE, &e);
     o = iam_role_json(rq->tx, &e, 1);
     if (!o)
         return NULL;
@@ -160,12 +137,8 @@ role_detail(struct req *rq, json_t *row)
                          "JOIN iam_instance_profile i ON i.id = p.profile_id WHERE p.role_id = ?1 ORDER BY i.name_lc",
                          "s", e.id) == 0) {
         json_array_foreach(ids, i, pr) {
-            struct iam_entity pe = { .kind = IAM_PROFILE };
-            snprintf(pe.id, sizeof(pe.id), "%s", json_string_value(json_object_get(pr, "id")));
-            snprintf(pe.name, sizeof(pe.name), "%s", json_string_value(json_object_get(pr, "name")));
-            snprintf(pe.path, sizeof(pe.path), "%s", json_string_value(json_object_get(pr, "path")));
-            pe.created = json_integer_value(json_object_get(pr, "created"));
-            iam_arn(pe.arn, sizeof(pe.arn), rq->caller->account, IAM_PROFILE, pe.path, pe.name);
+            struct iam_entity pe;
+            iam_entity_from_json(pr, rq->caller->account, IAM_PROFILE, &pe);
             json_array_append_new(profiles, iam_profile_json(rq->tx, &pe, 0));
         }
     }

@@ -10,7 +10,6 @@ static int
 user_extras(struct store_tx *tx, const char *id, json_t *u)
 {
     struct store_rows *q = NULL;
-    json_t *tags;
     int r;
 
     r = store_query(tx, &q, "SELECT boundary, password_last_used FROM iam_user WHERE id = ?1", "s", id);
@@ -25,13 +24,20 @@ user_extras(struct store_tx *tx, const char *id, json_t *u)
     store_rows_done(q);
     if (r < 0)
         return r;
-    tags = iam_tags_json(tx, id);
-    if (!tags)
-        return -EIO;
-    if (json_array_size(tags))
-        json_object_set_new(u, "Tags", tags);
-    else
-        json_decref(tags);
+    return iam_tags_member(tx, id, u);
+}
+
+/* {"User": ...} of e with GetUser's extra members as rq->out. */
+static int
+answer_user(struct req *rq, const struct iam_entity *e, struct aerr *err)
+{
+    json_t *u = iam_user_json(e);
+
+    if (user_extras(rq->tx, e->id, u) < 0) {
+        json_decref(u);
+        return iam_err_store(err, -EIO);
+    }
+    rq->out = json_pack("{s:o}", "User", u);
     return 0;
 }
 
@@ -41,49 +47,24 @@ IAM_HANDLER(CreateUser)
     const char *path = iam_in_str(rq, "Path");
     const char *boundary = iam_in_str(rq, "PermissionsBoundary");
     struct iam_entity e;
-    json_t *u;
     int r;
 
     if (!path)
         path = "/";
-    r = iam_entity_lookup(rq->tx, rq->caller->account, IAM_USER, name, &e);
-    if (r == 0)
-        return iam_err_exists(err, "User with name %s already exists.", name);
-    if (r != -ENOENT)
-        return iam_err_store(err, r);
-    r = iam_entity_count(rq->tx, rq->caller->account, IAM_USER);
-    if (r < 0)
-        return iam_err_store(err, r);
-    if (r >= IAM_USERS_QUOTA)
-        return iam_err_limit(err, "Cannot exceed quota for UsersPerAccount: %d", IAM_USERS_QUOTA);
+    if ((r = iam_entity_name_free(rq, IAM_USER, name, err)) < 0 || (r = iam_entity_quota(rq, IAM_USER, err)) < 0)
+        return r;
     if (boundary && (r = iam_boundary_check(rq, boundary, err)) < 0)
         return r;
-    memset(&e, 0, sizeof(e));
-    e.kind = IAM_USER;
-    snprintf(e.name, sizeof(e.name), "%s", name);
-    snprintf(e.path, sizeof(e.path), "%s", path);
-    e.created = rq->now;
-    if (iam_arn(e.arn, sizeof(e.arn), rq->caller->account, IAM_USER, path, name) < 0)
-        return iam_err_invalid(err, "The specified value for path is invalid.");
-    r = iam_new_id(rq->tx, "AIDA", e.id);
-    if (r < 0)
-        return iam_err_store(err, r);
+    if ((r = iam_entity_init(rq, IAM_USER, name, path, &e, err)) < 0)
+        return r;
     r = store_exec(rq->tx, "INSERT INTO iam_user (id, account, name, name_lc, path, created, boundary) "
                    "VALUES (?1, ?2, ?3, lower(?3), ?4, ?5, ?6)",
                    "ssssis", e.id, rq->caller->account, name, path, (int64_t) e.created, boundary);
-    if (r == -EEXIST)
-        return iam_err_exists(err, "User with name %s already exists.", name);
-    if (r < 0)
-        return iam_err_store(err, r);
+    if ((r = iam_entity_stored(r, IAM_USER, name, err)) < 0)
+        return r;
     if ((r = iam_tags_put(rq->tx, e.id, json_object_get(rq->in, "Tags"), err)) < 0)
         return r;
-    u = iam_user_json(&e);
-    if (user_extras(rq->tx, e.id, u) < 0) {
-        json_decref(u);
-        return iam_err_store(err, -EIO);
-    }
-    rq->out = json_pack("{s:o}", "User", u);
-    return 0;
+    return answer_user(rq, &e, err);
 }
 
 static int
@@ -108,7 +89,6 @@ IAM_HANDLER(GetUser)
 {
     struct iam_entity e;
     const char *name;
-    json_t *u;
     int r, root;
 
     r = iam_user_or_caller(rq, &name, &root, err);
@@ -119,149 +99,72 @@ IAM_HANDLER(GetUser)
     r = iam_entity_find(rq, IAM_USER, name, &e, err);
     if (r < 0)
         return r;
+    return answer_user(rq, &e, err);
+}
+
+/* ListUsers' columns: id, name, path, created, password_last_used. */
+static int
+user_item(struct req *rq, struct store_rows *q, json_t *list, const void *ud)
+{
+    struct iam_entity e;
+    json_t *u;
+
+    (void) ud;
+    iam_entity_from_row(q, rq->caller->account, IAM_USER, &e);
     u = iam_user_json(&e);
-    if (user_extras(rq->tx, e.id, u) < 0) {
-        json_decref(u);
-        return iam_err_store(err, -EIO);
-    }
-    rq->out = json_pack("{s:o}", "User", u);
+    if (!store_col_is_null(q, 4))
+        json_object_set_new(u, "PasswordLastUsed", json_integer(store_col_int(q, 4)));
+    json_array_append_new(list, u);
     return 0;
 }
 
 IAM_HANDLER(ListUsers)
 {
     const char *prefix = iam_in_str(rq, "PathPrefix");
-    struct store_rows *q = NULL;
-    struct iam_page pg;
-    json_t *out, *list;
-    int64_t n = 0;
-    int r, truncated = 0;
-    char last[IAM_NAME_MAX + 1] = "";
 
-    r = iam_page_begin(rq, IAM_DEFAULT_MAX_ITEMS, &pg, err);
-    if (r < 0)
-        return r;
-    out = json_object();
-    list = json_array();
-    json_object_set_new(out, "Users", list);
-    for (r = store_query(rq->tx, &q,
+    return iam_list_rows(rq, &(struct iam_rows){ "Users",
                          "SELECT id, name, path, created, password_last_used, name_lc FROM iam_user "
-                         "WHERE account = ?1 AND substr(path, 1, length(?2)) = ?2 AND name_lc > ?3 "
-                         "ORDER BY name_lc LIMIT ?4",
-                         "sssi", rq->caller->account, prefix ? prefix : "/", pg.after, pg.max + 1);
-         r > 0; r = store_next(q)) {
-        struct iam_entity e = { .kind = IAM_USER };
-        json_t *u;
-        if (n == pg.max) {
-            truncated = 1;
-            break;
-        }
-        snprintf(e.id, sizeof(e.id), "%s", store_col_text(q, 0));
-        snprintf(e.name, sizeof(e.name), "%s", store_col_text(q, 1));
-        snprintf(e.path, sizeof(e.path), "%s", store_col_text(q, 2));
-        e.created = store_col_int(q, 3);
-        iam_arn(e.arn, sizeof(e.arn), rq->caller->account, IAM_USER, e.path, e.name);
-        u = iam_user_json(&e);
-        if (!store_col_is_null(q, 4))
-            json_object_set_new(u, "PasswordLastUsed", json_integer(store_col_int(q, 4)));
-        json_array_append_new(list, u);
-        snprintf(last, sizeof(last), "%s", store_col_text(q, 5));
-        n++;
-    }
-    store_rows_done(q);
-    iam_page_done(&pg);
-    if (r < 0) {
-        json_decref(out);
-        return iam_err_store(err, r);
-    }
-    iam_page_end(out, truncated, last);
-    rq->out = out;
-    return 0;
+                         "WHERE account = ?1 AND substr(path, 1, length(?2)) = ?2 AND name_lc > ?4 "
+                         "ORDER BY name_lc LIMIT ?6", { rq->caller->account, prefix ? prefix : "/" }, 5, user_item, NULL },
+                         err);
 }
 
 IAM_HANDLER(UpdateUser)
 {
-    const char *name = iam_in_str(rq, "UserName");
-    const char *new_name = iam_in_str(rq, "NewUserName");
-    const char *new_path = iam_in_str(rq, "NewPath");
-    struct iam_entity e, other;
-    char arn[IAM_ARN_MAX + 1];
-    int r;
-
-    r = iam_entity_find(rq, IAM_USER, name, &e, err);
-    if (r < 0)
-        return r;
-    if (new_name && strcasecmp(new_name, e.name) != 0) {
-        r = iam_entity_lookup(rq->tx, rq->caller->account, IAM_USER, new_name, &other);
-        if (r == 0)
-            return iam_err_exists(err, "User with name %s already exists.", new_name);
-        if (r != -ENOENT)
-            return iam_err_store(err, r);
-    }
-    if (iam_arn(arn, sizeof(arn), rq->caller->account, IAM_USER, new_path ? new_path : e.path,
-                new_name ? new_name : e.name) < 0)
-        return iam_err_invalid(err, "The specified value for path is invalid.");
-    r = store_exec(rq->tx, "UPDATE iam_user SET name = coalesce(?2, name), name_lc = lower(coalesce(?2, name)), "
-                   "path = coalesce(?3, path) WHERE id = ?1", "sss", e.id, new_name, new_path);
-    if (r == -EEXIST)
-        return iam_err_exists(err, "User with name %s already exists.", new_name);
-    return r < 0 ? iam_err_store(err, r) : 0;
+    return iam_entity_update(rq, IAM_USER, "NewUserName", err);
 }
 
 IAM_HANDLER(DeleteUser)
 {
     struct iam_entity e;
-    struct store_rows *q = NULL;
     int r;
 
-    r = iam_entity_find(rq, IAM_USER, iam_in_str(rq, "UserName"), &e, err);
+    r = iam_entity_find_in(rq, IAM_USER, &e, err);
     if (r < 0)
         return r;
-    if ((r = iam_login_exists(rq->tx, e.id)) != 0)
-        return r < 0 ? iam_err_store(err, r)
-                     : iam_err_conflict(err, "Cannot delete entity, must delete login profile first.");
-    if ((r = iam_user_key_count(rq->tx, rq->caller->account, e.id)) != 0)
-        return r < 0 ? iam_err_store(err, r)
-                     : iam_err_conflict(err, "Cannot delete entity, must delete access keys first.");
-    r = store_query(rq->tx, &q, "SELECT 1 FROM iam_group_member WHERE user_id = ?1", "s", e.id);
-    store_rows_done(q);
-    if (r != 0)
-        return r < 0 ? iam_err_store(err, r)
-                     : iam_err_conflict(err, "Cannot delete entity, must remove users from group first.");
-    if ((r = iam_attached_count(rq->tx, e.id)) != 0)
-        return r < 0 ? iam_err_store(err, r)
-                     : iam_err_conflict(err, "Cannot delete entity, must detach all policies first.");
-    if ((r = iam_inline_count(rq->tx, e.id)) != 0)
-        return r < 0 ? iam_err_store(err, r)
-                     : iam_err_conflict(err, "Cannot delete entity, must delete policies first.");
-    if ((r = iam_tags_drop(rq->tx, e.id)) < 0 ||
-        (r = store_exec(rq->tx, "DELETE FROM iam_user WHERE id = ?1", "s", e.id)) < 0)
-        return iam_err_store(err, r);
-    return 0;
+    if ((r = iam_entity_in_use(iam_login_exists(rq->tx, e.id), "delete login profile", err)) < 0 ||
+        (r = iam_entity_in_use(iam_user_key_count(rq->tx, rq->caller->account, e.id), "delete access keys",
+                               err)) < 0 ||
+        (r = iam_entity_unused(rq->tx, "SELECT 1 FROM iam_group_member WHERE user_id = ?1", e.id,
+                               "remove users from group", err)) < 0 ||
+        (r = iam_entity_policies_gone(rq->tx, e.id, err)) < 0)
+        return r;
+    return iam_entity_drop(rq->tx, &e, err);
 }
 
 IAM_HANDLER(TagUser)
 {
-    struct iam_entity e;
-    int r = iam_entity_find(rq, IAM_USER, iam_in_str(rq, "UserName"), &e, err);
-
-    return r < 0 ? r : iam_tags_put(rq->tx, e.id, json_object_get(rq->in, "Tags"), err);
+    return iam_entity_tag(rq, IAM_USER, err);
 }
 
 IAM_HANDLER(UntagUser)
 {
-    struct iam_entity e;
-    int r = iam_entity_find(rq, IAM_USER, iam_in_str(rq, "UserName"), &e, err);
-
-    return r < 0 ? r : iam_tags_remove(rq->tx, e.id, json_object_get(rq->in, "TagKeys"), err);
+    return iam_entity_untag(rq, IAM_USER, err);
 }
 
 IAM_HANDLER(ListUserTags)
 {
-    struct iam_entity e;
-    int r = iam_entity_find(rq, IAM_USER, iam_in_str(rq, "UserName"), &e, err);
-
-    return r < 0 ? r : iam_tags_list(rq, e.id, err);
+    return iam_entity_list_tags(rq, IAM_USER, err);
 }
 
 IAM_HANDLER(PutUserPermissionsBoundary)
@@ -270,7 +173,7 @@ IAM_HANDLER(PutUserPermissionsBoundary)
     struct iam_entity e;
     int r;
 
-    r = iam_entity_find(rq, IAM_USER, iam_in_str(rq, "UserName"), &e, err);
+    r = iam_entity_find_in(rq, IAM_USER, &e, err);
     if (r < 0)
         return r;
     if ((r = iam_boundary_check(rq, arn, err)) < 0)
@@ -284,7 +187,7 @@ IAM_HANDLER(DeleteUserPermissionsBoundary)
     struct iam_entity e;
     int r;
 
-    r = iam_entity_find(rq, IAM_USER, iam_in_str(rq, "UserName"), &e, err);
+    r = iam_entity_find_in(rq, IAM_USER, &e, err);
     if (r < 0)
         return r;
     r = store_exec(rq->tx, "UPDATE iam_user SET boundary = NULL WHERE id = ?1", "s", e.id);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "../crypto/ids.h"
 #include "../policy/policy.h"
 #include "internal.h"
@@ -76,41 +77,28 @@ iam_err_store(struct aerr *err, int r)
 
 /* ---- entities ---- */
 
-struct kind_info {
-    const char *arn_type;
-    const char *word;
-    const char *sql_find;       /* ?1 account, ?2 name: id, name, path, created */
-    const char *sql_count;      /* ?1 account */
-    const char *nosuch;         /* NoSuchEntity message, %s = name */
+static const struct iam_kind_info kinds[] = {
+    [IAM_USER] = { "user", "user", "AIDA", "UserName",
+        "The user with name %s cannot be found.", "User with name %s already exists.",
+        "UsersPerAccount", IAM_USERS_QUOTA, "PoliciesPerUser", IAM_USER_INLINE_QUOTA },
+    [IAM_GROUP] = { "group", "group", "AGPA", "GroupName",
+        "The group with name %s cannot be found.", "Group with name %s already exists.",
+        "GroupsPerAccount", IAM_GROUPS_QUOTA, "PoliciesPerGroup", IAM_GROUP_INLINE_QUOTA },
+    [IAM_ROLE] = { "role", "role", "AROA", "RoleName",
+        "The role with name %s cannot be found.", "Role with name %s already exists.",
+        "RolesPerAccount", IAM_ROLES_QUOTA, "PoliciesPerRole", IAM_ROLE_INLINE_QUOTA },
+    [IAM_PROFILE] = { "instance-profile", "instance profile", "AIPA",
+        "InstanceProfileName", "Instance Profile %s cannot be found.", "Instance Profile %s already exists.",
+        "InstanceProfilesPerAccount", IAM_PROFILES_QUOTA, NULL, 0 },
+    [IAM_POLICY] = { "policy", "policy", "ANPA", NULL,
+        "Policy %s was not found.", "A policy called %s already exists. Duplicate names are not allowed.",
+        "PoliciesPerAccount", IAM_POLICIES_QUOTA, NULL, 0 },
 };
 
-static const struct kind_info kinds[] = {
-    [IAM_USER] = { "user", "user",
-        "SELECT id, name, path, created FROM iam_user WHERE account = ?1 AND name_lc = lower(?2)",
-        "SELECT count(*) FROM iam_user WHERE account = ?1",
-        "The user with name %s cannot be found." },
-    [IAM_GROUP] = { "group", "group",
-        "SELECT id, name, path, created FROM iam_group WHERE account = ?1 AND name_lc = lower(?2)",
-        "SELECT count(*) FROM iam_group WHERE account = ?1",
-        "The group with name %s cannot be found." },
-    [IAM_ROLE] = { "role", "role",
-        "SELECT id, name, path, created FROM iam_role WHERE account = ?1 AND name_lc = lower(?2)",
-        "SELECT count(*) FROM iam_role WHERE account = ?1",
-        "The role with name %s cannot be found." },
-    [IAM_PROFILE] = { "instance-profile", "instance profile",
-        "SELECT id, name, path, created FROM iam_instance_profile WHERE account = ?1 AND name_lc = lower(?2)",
-        "SELECT count(*) FROM iam_instance_profile WHERE account = ?1",
-        "Instance Profile %s cannot be found." },
-    [IAM_POLICY] = { "policy", "policy",
-        "SELECT id, name, path, created FROM iam_policy WHERE account = ?1 AND name_lc = lower(?2)",
-        "SELECT count(*) FROM iam_policy WHERE account = ?1",
-        "Policy %s was not found." },
-};
-
-const char *
-iam_kind_arn(enum iam_kind kind)
+const struct iam_kind_info *
+iam_kind_info(enum iam_kind kind)
 {
-    return kinds[kind].arn_type;
+    return &kinds[kind];
 }
 
 const char *
@@ -118,6 +106,40 @@ iam_kind_word(enum iam_kind kind)
 {
     return kinds[kind].word;
 }
+
+/* The statements on each kind's table. The store caches statements by SQL text pointer, so
+ * these are literals, one per kind, never composed. NULL where no operation needs one. */
+struct kind_sql {
+    const char *find;            /* ?1 account, ?2 name: id, name, path, created */
+    const char *count;           /* ?1 account */
+    const char *insert;          /* ?1 id, ?2 account, ?3 name, ?4 path, ?5 created */
+    const char *update;          /* ?1 id, ?2 new name or NULL, ?3 new path or NULL */
+    const char *delete;          /* ?1 id */
+};
+
+#define FIND(t)   "SELECT id, name, path, created FROM " t " WHERE account = ?1 AND name_lc = lower(?2)"
+#define COUNT(t)  "SELECT count(*) FROM " t " WHERE account = ?1"
+#define INSERT(t) "INSERT INTO " t " (id, account, name, name_lc, path, created) " \
+                  "VALUES (?1, ?2, ?3, lower(?3), ?4, ?5)"
+#define UPDATE(t) "UPDATE " t " SET name = coalesce(?2, name), name_lc = lower(coalesce(?2, name)), " \
+                  "path = coalesce(?3, path) WHERE id = ?1"
+#define DELETE(t) "DELETE FROM " t " WHERE id = ?1"
+
+static const struct kind_sql sqls[] = {
+    [IAM_USER]    = { FIND("iam_user"), COUNT("iam_user"), NULL, UPDATE("iam_user"), DELETE("iam_user") },
+    [IAM_GROUP]   = { FIND("iam_group"), COUNT("iam_group"), INSERT("iam_group"), UPDATE("iam_group"),
+                      DELETE("iam_group") },
+    [IAM_ROLE]    = { FIND("iam_role"), COUNT("iam_role"), NULL, NULL, DELETE("iam_role") },
+    [IAM_PROFILE] = { FIND("iam_instance_profile"), COUNT("iam_instance_profile"),
+                      INSERT("iam_instance_profile"), NULL, DELETE("iam_instance_profile") },
+    [IAM_POLICY]  = { FIND("iam_policy"), COUNT("iam_policy"), NULL, NULL, NULL },
+};
+
+#undef FIND
+#undef COUNT
+#undef INSERT
+#undef UPDATE
+#undef DELETE
 
 int
 iam_arn(char *buf, size_t cap, const char *account, enum iam_kind kind, const char *path,
@@ -136,6 +158,31 @@ copy(char *dst, size_t cap, const char *src)
 }
 
 int
+iam_entity_from_row(struct store_rows *q, const char *account, enum iam_kind kind,
+                    struct iam_entity *ret)
+{
+    memset(ret, 0, sizeof(*ret));
+    ret->kind = kind;
+    copy(ret->id, sizeof(ret->id), store_col_text(q, 0));
+    copy(ret->name, sizeof(ret->name), store_col_text(q, 1));
+    copy(ret->path, sizeof(ret->path), store_col_text(q, 2));
+    ret->created = store_col_int(q, 3);
+    return iam_arn(ret->arn, sizeof(ret->arn), account, kind, ret->path, ret->name);
+}
+
+void
+iam_entity_from_json(json_t *row, const char *account, enum iam_kind kind, struct iam_entity *ret)
+{
+    memset(ret, 0, sizeof(*ret));
+    ret->kind = kind;
+    copy(ret->id, sizeof(ret->id), json_string_value(json_object_get(row, "id")));
+    copy(ret->name, sizeof(ret->name), json_string_value(json_object_get(row, "name")));
+    copy(ret->path, sizeof(ret->path), json_string_value(json_object_get(row, "path")));
+    ret->created = json_integer_value(json_object_get(row, "created"));
+    iam_arn(ret->arn, sizeof(ret->arn), account, kind, ret->path, ret->name);
+}
+
+int
 iam_entity_lookup(struct store_tx *tx, const char *account, enum iam_kind kind, const char *name,
                   struct iam_entity *ret)
 {
@@ -144,18 +191,11 @@ iam_entity_lookup(struct store_tx *tx, const char *account, enum iam_kind kind, 
 
     if (!tx || !name)
         return -ENOENT;
-    r = store_query(tx, &q, kinds[kind].sql_find, "ss", account, name);
-    if (r > 0) {
-        memset(ret, 0, sizeof(*ret));
-        ret->kind = kind;
-        copy(ret->id, sizeof(ret->id), store_col_text(q, 0));
-        copy(ret->name, sizeof(ret->name), store_col_text(q, 1));
-        copy(ret->path, sizeof(ret->path), store_col_text(q, 2));
-        ret->created = store_col_int(q, 3);
-        r = iam_arn(ret->arn, sizeof(ret->arn), account, kind, ret->path, ret->name);
-    } else if (r == 0) {
+    r = store_query(tx, &q, sqls[kind].find, "ss", account, name);
+    if (r > 0)
+        r = iam_entity_from_row(q, account, kind, ret);
+    else if (r == 0)
         r = -ENOENT;
-    }
     store_rows_done(q);
     return r;
 }
@@ -174,15 +214,175 @@ iam_entity_find(const struct req *rq, enum iam_kind kind, const char *name,
 }
 
 int
+iam_entity_find_in(const struct req *rq, enum iam_kind kind, struct iam_entity *ret, struct aerr *err)
+{
+    return iam_entity_find(rq, kind, iam_in_str(rq, kinds[kind].member), ret, err);
+}
+
+int
 iam_entity_count(struct store_tx *tx, const char *account, enum iam_kind kind)
 {
     struct store_rows *q = NULL;
-    int r = store_query(tx, &q, kinds[kind].sql_count, "s", account);
+    int r = store_query(tx, &q, sqls[kind].count, "s", account);
 
     if (r > 0)
         r = (int) store_col_int(q, 0);
     store_rows_done(q);
     return r;
+}
+
+int
+iam_entity_name_free(const struct req *rq, enum iam_kind kind, const char *name, struct aerr *err)
+{
+    struct iam_entity e;
+    int r = iam_entity_lookup(rq->tx, rq->caller->account, kind, name, &e);
+
+    if (r == 0)
+        return iam_err_exists(err, kinds[kind].exists, name);
+    return r == -ENOENT ? 0 : iam_err_store(err, r);
+}
+
+int
+iam_entity_quota(const struct req *rq, enum iam_kind kind, struct aerr *err)
+{
+    int r = iam_entity_count(rq->tx, rq->caller->account, kind);
+
+    if (r < 0)
+        return iam_err_store(err, r);
+    if (r >= kinds[kind].quota)
+        return iam_err_limit(err, "Cannot exceed quota for %s: %d", kinds[kind].quota_name, kinds[kind].quota);
+    return 0;
+}
+
+int
+iam_entity_init(const struct req *rq, enum iam_kind kind, const char *name, const char *path,
+                struct iam_entity *ret, struct aerr *err)
+{
+    int r;
+
+    memset(ret, 0, sizeof(*ret));
+    ret->kind = kind;
+    copy(ret->name, sizeof(ret->name), name);
+    copy(ret->path, sizeof(ret->path), path);
+    ret->created = rq->now;
+    if (iam_arn(ret->arn, sizeof(ret->arn), rq->caller->account, kind, path, name) < 0)
+        return iam_err_invalid(err, "The specified value for path is invalid.");
+    if ((r = iam_new_id(rq->tx, kinds[kind].id_prefix, ret->id)) < 0)
+        return iam_err_store(err, r);
+    return 0;
+}
+
+int
+iam_entity_create(const struct req *rq, enum iam_kind kind, const char *name, const char *path,
+                  struct iam_entity *ret, struct aerr *err)
+{
+    int r;
+
+    if ((r = iam_entity_name_free(rq, kind, name, err)) < 0 || (r = iam_entity_quota(rq, kind, err)) < 0)
+        return r;
+    if ((r = iam_entity_init(rq, kind, name, path, ret, err)) < 0)
+        return r;
+    r = store_exec(rq->tx, sqls[kind].insert, "ssssi", ret->id, rq->caller->account, name, path, (int64_t) ret->created);
+    return iam_entity_stored(r, kind, name, err);
+}
+
+int
+iam_entity_stored(int r, enum iam_kind kind, const char *name, struct aerr *err)
+{
+    if (r == -EEXIST)
+        return iam_err_exists(err, kinds[kind].exists, name);
+    return r < 0 ? iam_err_store(err, r) : 0;
+}
+
+int
+iam_entity_update(struct req *rq, enum iam_kind kind, const char *new_member, struct aerr *err)
+{
+    const char *new_name = iam_in_str(rq, new_member);
+    const char *new_path = iam_in_str(rq, "NewPath");
+    struct iam_entity e, other;
+    char arn[IAM_ARN_MAX + 1];
+    int r;
+
+    r = iam_entity_find_in(rq, kind, &e, err);
+    if (r < 0)
+        return r;
+    if (new_name && strcasecmp(new_name, e.name) != 0) {
+        r = iam_entity_lookup(rq->tx, rq->caller->account, kind, new_name, &other);
+        if (r == 0)
+            return iam_err_exists(err, kinds[kind].exists, new_name);
+        if (r != -ENOENT)
+            return iam_err_store(err, r);
+    }
+    if (iam_arn(arn, sizeof(arn), rq->caller->account, kind, new_path ? new_path : e.path,
+                new_name ? new_name : e.name) < 0)
+        return iam_err_invalid(err, "The specified value for path is invalid.");
+    r = store_exec(rq->tx, sqls[kind].update, "sss", e.id, new_name, new_path);
+    return iam_entity_stored(r, kind, new_name, err);
+}
+
+int
+iam_entity_in_use(int r, const char *what, struct aerr *err)
+{
+    if (r == 0)
+        return 0;
+    return r < 0 ? iam_err_store(err, r) : iam_err_conflict(err, "Cannot delete entity, must %s first.", what);
+}
+
+int
+iam_entity_unused(struct store_tx *tx, const char *sql, const char *id, const char *what, struct aerr *err)
+{
+    struct store_rows *q = NULL;
+    int r = store_query(tx, &q, sql, "s", id);
+
+    store_rows_done(q);
+    return iam_entity_in_use(r, what, err);
+}
+
+int
+iam_entity_policies_gone(struct store_tx *tx, const char *id, struct aerr *err)
+{
+    int r;
+
+    if ((r = iam_entity_in_use(iam_attached_count(tx, id), "detach all policies", err)) < 0)
+        return r;
+    return iam_entity_in_use(iam_inline_count(tx, id), "delete policies", err);
+}
+
+int
+iam_entity_drop(struct store_tx *tx, const struct iam_entity *e, struct aerr *err)
+{
+    int r;
+
+    if ((r = iam_tags_drop(tx, e->id)) < 0 || (r = store_exec(tx, sqls[e->kind].delete, "s", e->id)) < 0)
+        return iam_err_store(err, r);
+    return 0;
+}
+
+int
+iam_entity_tag(struct req *rq, enum iam_kind kind, struct aerr *err)
+{
+    struct iam_entity e;
+    int r = iam_entity_find_in(rq, kind, &e, err);
+
+    return r < 0 ? r : iam_tags_put(rq->tx, e.id, json_object_get(rq->in, "Tags"), err);
+}
+
+int
+iam_entity_untag(struct req *rq, enum iam_kind kind, struct aerr *err)
+{
+    struct iam_entity e;
+    int r = iam_entity_find_in(rq, kind, &e, err);
+
+    return r < 0 ? r : iam_tags_remove(rq->tx, e.id, json_object_get(rq->in, "TagKeys"), err);
+}
+
+int
+iam_entity_list_tags(struct req *rq, enum iam_kind kind, struct aerr *err)
+{
+    struct iam_entity e;
+    int r = iam_entity_find_in(rq, kind, &e, err);
+
+    return r < 0 ? r : iam_tags_list(rq, e.id, err);
 }
 
 int
@@ -377,6 +577,62 @@ iam_page_end(json_t *out, int truncated, const char *next_key)
     return 0;
 }
 
+int
+iam_page_rows(struct req *rq, json_t *out, const struct iam_rows *spec, struct aerr *err)
+{
+    struct store_rows *q = NULL;
+    struct iam_page pg;
+    json_t *list = json_array();
+    int64_t n = 0, off = 0;
+    int r, truncated = 0;
+    char last[IAM_NAME_MAX + 1] = "";
+
+    json_object_set_new(out, spec->member, list);
+    if ((r = iam_page_begin(rq, IAM_DEFAULT_MAX_ITEMS, &pg, err)) < 0)
+        return r;
+    if (spec->key_col < 0)
+        off = iam_page_offset(&pg);
+    for (r = store_query(rq->tx, &q, spec->sql, "ssssii", spec->args[0], spec->args[1], spec->args[2], pg.after,
+                         off, pg.max + 1);
+         r > 0; r = store_next(q)) {
+        if (n == pg.max) {
+            truncated = 1;
+            break;
+        }
+        if ((r = spec->item(rq, q, list, spec->ud)) < 0)
+            break;
+        if (spec->key_col >= 0)
+            snprintf(last, sizeof(last), "%s", store_col_text(q, spec->key_col));
+        n++;
+    }
+    store_rows_done(q);
+    iam_page_done(&pg);
+    if (r < 0)
+        return iam_err_store(err, r);
+    if (spec->key_col < 0) {
+        char key[24];
+        iam_page_offset_key(off + n, key);
+        iam_page_end(out, truncated, key);
+    } else {
+        iam_page_end(out, truncated, last);
+    }
+    return 0;
+}
+
+int
+iam_list_rows(struct req *rq, const struct iam_rows *spec, struct aerr *err)
+{
+    json_t *out = json_object();
+    int r = iam_page_rows(rq, out, spec, err);
+
+    if (r < 0) {
+        json_decref(out);
+        return r;
+    }
+    rq->out = out;
+    return 0;
+}
+
 int64_t
 iam_page_offset(const struct iam_page *pg)
 {
@@ -427,6 +683,20 @@ iam_tags_json(struct store_tx *tx, const char *entity_id)
         return NULL;
     }
     return arr;
+}
+
+int
+iam_tags_member(struct store_tx *tx, const char *entity_id, json_t *o)
+{
+    json_t *tags = iam_tags_json(tx, entity_id);
+
+    if (!tags)
+        return -EIO;
+    if (json_array_size(tags))
+        json_object_set_new(o, "Tags", tags);
+    else
+        json_decref(tags);
+    return 0;
 }
 
 int
@@ -515,45 +785,21 @@ iam_tags_drop(struct store_tx *tx, const char *entity_id)
     return r < 0 ? r : 0;
 }
 
+static int
+tag_item(struct req *rq, struct store_rows *q, json_t *list, const void *ud)
+{
+    (void) rq;
+    (void) ud;
+    json_array_append_new(list, json_pack("{s:s, s:s}", "Key", store_col_text(q, 0), "Value", store_col_text(q, 1)));
+    return 0;
+}
+
 int
 iam_tags_list(struct req *rq, const char *entity_id, struct aerr *err)
 {
-    struct iam_page pg;
-    struct store_rows *q = NULL;
-    json_t *out, *tags;
-    int64_t n = 0, off;
-    int r, truncated = 0;
-    char key[24];
-
-    r = iam_page_begin(rq, IAM_DEFAULT_MAX_ITEMS, &pg, err);
-    if (r < 0)
-        return r;
-    off = iam_page_offset(&pg);
-    out = json_object();
-    tags = json_array();
-    json_object_set_new(out, "Tags", tags);
-    for (r = store_query(rq->tx, &q, "SELECT key, value FROM iam_tag WHERE entity_id = ?1 "
-                         "ORDER BY seq LIMIT ?3 OFFSET ?2", "sii", entity_id, off, pg.max + 1);
-         r > 0; r = store_next(q)) {
-        if (n == pg.max) {
-            truncated = 1;
-            break;
-        }
-        json_array_append_new(tags, json_pack("{s:s, s:s}", "Key", store_col_text(q, 0),
-                                              "Value", store_col_text(q, 1)));
-        n++;
-    }
-    store_rows_done(q);
-    if (r < 0) {
-        iam_page_done(&pg);
-        json_decref(out);
-        return iam_err_store(err, r);
-    }
-    iam_page_offset_key(off + n, key);
-    iam_page_end(out, truncated, key);
-    iam_page_done(&pg);
-    rq->out = out;
-    return 0;
+    return iam_list_rows(rq, &(struct iam_rows){ "Tags",
+                         "SELECT key, value FROM iam_tag WHERE entity_id = ?1 ORDER BY seq LIMIT ?6 OFFSET ?5",
+                         { entity_id }, -1, tag_item, NULL }, err);
 }
 
 /* ---- policy documents ---- */

@@ -49,15 +49,6 @@ amazon_owned(struct aerr *err, const char *name)
  * format, content, hash, schema_version, description, params (JSON text), platforms (JSON
  * text), requires (JSON text), created, shared (1 when another account owns it). */
 
-static json_t *
-first_row(json_t *arr)
-{
-    json_t *r = json_incref(json_array_get(arr, 0));
-
-    json_decref(arr);
-    return r;
-}
-
 /* Summary of a parsed document: schema, params and platforms as JSON text into row. */
 static int
 put_summary(json_t *row, const json_t *doc, const char *type)
@@ -157,7 +148,7 @@ own_header(const struct dctx *c, const char *owner, const char *name, json_t **r
                          "sss", owner, c->region, name);
     if (r < 0)
         return r;
-    *ret = first_row(arr);
+    *ret = ssm_first_row(arr);
     return *ret ? 0 : -ENOENT;
 }
 
@@ -255,7 +246,7 @@ load_doc(const struct dctx *c, const char *name_or_arn, const char *dv, const ch
             json_decref(hdr);
             return aerr_internal(err, r);
         }
-        row = first_row(arr);
+        row = ssm_first_row(arr);
         by_name = row ? json_integer_value(json_object_get(row, "version")) : 0;
         json_decref(row);
         if (!by_name || (want && want != by_name)) {
@@ -273,7 +264,7 @@ load_doc(const struct dctx *c, const char *name_or_arn, const char *dv, const ch
         json_decref(hdr);
         return aerr_internal(err, r);
     }
-    row = first_row(arr);
+    row = ssm_first_row(arr);
     if (!row) {
         json_decref(hdr);
         return no_document(err);
@@ -307,26 +298,6 @@ load_own(const struct dctx *c, const char *name, const char *dv, const char *vn,
 
 /* ---- answers ---- */
 
-static const char *
-rs(const json_t *row, const char *key)
-{
-    const char *s = json_string_value(json_object_get(row, key));
-
-    return s && *s ? s : NULL;
-}
-
-static json_int_t
-ri(const json_t *row, const char *key)
-{
-    return json_integer_value(json_object_get(row, key));
-}
-
-static int
-set_str(json_t *o, const char *key, const char *v)
-{
-    return v ? json_object_set_new(o, key, json_string(v)) : 0;
-}
-
 static int
 set_ver(json_t *o, const char *key, json_int_t v)
 {
@@ -357,9 +328,9 @@ set_json_text(json_t *o, const char *key, const char *text, int skip_empty)
 static int
 shown_name(const struct dctx *c, const json_t *row, char *buf, size_t cap)
 {
-    if (ri(row, "shared"))
-        return ssm_document_arn(c->region, rs(row, "owner"), rs(row, "name"), buf, cap);
-    snprintf(buf, cap, "%s", rs(row, "name"));
+    if (ssm_row_int(row, "shared"))
+        return ssm_document_arn(c->region, ssm_row_str(row, "owner"), ssm_row_str(row, "name"), buf, cap);
+    snprintf(buf, cap, "%s", ssm_row_str(row, "name"));
     return 0;
 }
 
@@ -369,32 +340,32 @@ describe(struct req *rq, const struct dctx *c, const json_t *row, const char *st
 {
     json_t *d = json_object(), *tags = NULL;
     char name[SSM_ARN_MAX];
-    int own = !ri(row, "shared") && strcmp(rs(row, "owner"), SSM_OWNER_AMAZON);
+    int own = !ssm_row_int(row, "shared") && strcmp(ssm_row_str(row, "owner"), SSM_OWNER_AMAZON);
 
     if (!d || shown_name(c, row, name, sizeof(name)) < 0)
         goto nomem;
-    if (json_object_set_new(d, "Hash", json_string(rs(row, "hash"))) ||
+    if (json_object_set_new(d, "Hash", json_string(ssm_row_str(row, "hash"))) ||
         json_object_set_new(d, "HashType", json_string("Sha256")) ||
         json_object_set_new(d, "Name", json_string(name)) ||
-        set_str(d, "DisplayName", rs(row, "display_name")) ||
-        set_str(d, "VersionName", rs(row, "version_name")) ||
-        json_object_set_new(d, "Owner", json_string(rs(row, "owner"))) ||
-        json_object_set_new(d, "CreatedDate", json_integer(ri(row, "created"))) ||
+        ssm_set_str(d, "DisplayName", ssm_row_str(row, "display_name")) ||
+        ssm_set_str(d, "VersionName", ssm_row_str(row, "version_name")) ||
+        json_object_set_new(d, "Owner", json_string(ssm_row_str(row, "owner"))) ||
+        json_object_set_new(d, "CreatedDate", json_integer(ssm_row_int(row, "created"))) ||
         json_object_set_new(d, "Status", json_string(status)) ||
-        set_ver(d, "DocumentVersion", ri(row, "version")) ||
-        set_str(d, "Description", rs(row, "description")) ||
-        set_json_text(d, "Parameters", rs(row, "params"), 1) ||
-        set_json_text(d, "PlatformTypes", rs(row, "platforms"), 0) ||
-        json_object_set_new(d, "DocumentType", json_string(rs(row, "doc_type"))) ||
-        set_str(d, "SchemaVersion", rs(row, "schema_version")) ||
-        set_ver(d, "LatestVersion", ri(row, "latest_version")) ||
-        set_ver(d, "DefaultVersion", ri(row, "default_version")) ||
-        json_object_set_new(d, "DocumentFormat", json_string(rs(row, "format"))) ||
-        set_str(d, "TargetType", rs(row, "target_type")) ||
-        set_json_text(d, "Requires", rs(row, "requires"), 1))
+        set_ver(d, "DocumentVersion", ssm_row_int(row, "version")) ||
+        ssm_set_str(d, "Description", ssm_row_str(row, "description")) ||
+        set_json_text(d, "Parameters", ssm_row_str(row, "params"), 1) ||
+        set_json_text(d, "PlatformTypes", ssm_row_str(row, "platforms"), 0) ||
+        json_object_set_new(d, "DocumentType", json_string(ssm_row_str(row, "doc_type"))) ||
+        ssm_set_str(d, "SchemaVersion", ssm_row_str(row, "schema_version")) ||
+        set_ver(d, "LatestVersion", ssm_row_int(row, "latest_version")) ||
+        set_ver(d, "DefaultVersion", ssm_row_int(row, "default_version")) ||
+        json_object_set_new(d, "DocumentFormat", json_string(ssm_row_str(row, "format"))) ||
+        ssm_set_str(d, "TargetType", ssm_row_str(row, "target_type")) ||
+        set_json_text(d, "Requires", ssm_row_str(row, "requires"), 1))
         goto nomem;
     if (own) {
-        if (ssm_tags_get(rq, "Document", rs(row, "name"), &tags) < 0 ||
+        if (ssm_tags_get(rq, "Document", ssm_row_str(row, "name"), &tags) < 0 ||
             json_object_set_new(d, "Tags", tags))
             goto nomem;
     }
@@ -406,6 +377,24 @@ nomem:
 }
 
 /* ---- checks shared by create and update ---- */
+
+/* rq->out = {member: the description of version dv (as load_doc takes it) of name, with
+ * Status status}. Returns 0 or <0 with err. */
+static int
+answer_description(struct req *rq, const struct dctx *c, const char *member, const char *name, const char *dv,
+                   const char *vn, const char *status, struct aerr *err)
+{
+    json_t *row = NULL, *desc = NULL;
+    int r = load_doc(c, name, dv, vn, &row, err);
+
+    if (r < 0)
+        return r;
+    r = describe(rq, c, row, status, &desc);
+    json_decref(row);
+    if (r < 0 || !(rq->out = json_pack("{s:o}", member, desc)))
+        return aerr_internal(err, -ENOMEM);
+    return 0;
+}
 
 static int
 reserved_name(const char *name)
@@ -476,9 +465,9 @@ insert_version(const struct dctx *c, const char *name, json_int_t version, const
                    "display_name, format, content, hash, schema_version, description, params, "
                    "platforms, requires, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
                    "?11, ?12, ?13, ?14, ?15)", "sssissssssssssi",
-                   c->account, c->region, name, (int64_t) version, vn, display, rs(row, "format"),
-                   content, rs(row, "hash"), rs(row, "schema_version"), rs(row, "description"),
-                   rs(row, "params"), rs(row, "platforms"), requires, (int64_t) now);
+                   c->account, c->region, name, (int64_t) version, vn, display, ssm_row_str(row, "format"),
+                   content, ssm_row_str(row, "hash"), ssm_row_str(row, "schema_version"), ssm_row_str(row, "description"),
+                   ssm_row_str(row, "params"), ssm_row_str(row, "platforms"), requires, (int64_t) now);
     if (r == -EEXIST)
         return aerr_set(err, -EEXIST, 400, "DuplicateDocumentVersionName",
                         "The specified version name is a duplicate.");
@@ -507,7 +496,7 @@ ssm_create_document(struct req *rq, struct aerr *err)
     const char *format = ssm_in_str(rq->in, "DocumentFormat");
     const char *vn = ssm_in_str(rq->in, "VersionName");
     const json_t *tags = json_object_get(rq->in, "Tags");
-    json_t *row = NULL, *req_json, *out = NULL, *desc = NULL;
+    json_t *row = NULL, *req_json;
     struct store_rows *q = NULL;
     char *requires = NULL;
     int r;
@@ -565,18 +554,7 @@ ssm_create_document(struct req *rq, struct aerr *err)
         goto out;
     if (tags && (r = ssm_tags_add(rq, "Document", name, tags, err)) < 0)
         goto out;
-    json_decref(row);
-    row = NULL;
-    r = load_doc(&c, name, "1", NULL, &row, err);
-    if (r < 0)
-        goto out;
-    r = describe(rq, &c, row, "Creating", &desc);
-    if (r < 0 || !(out = json_pack("{s:o}", "DocumentDescription", desc))) {
-        r = aerr_internal(err, -ENOMEM);
-        goto out;
-    }
-    rq->out = out;
-    r = 0;
+    r = answer_description(rq, &c, "DocumentDescription", name, "1", NULL, "Creating", err);
 out:
     store_rows_done(q);
     free(requires);
@@ -601,11 +579,11 @@ ssm_get_document(struct req *rq, struct aerr *err)
                  ssm_in_str(rq->in, "VersionName"), &row, err);
     if (r < 0)
         return r;
-    (void) ssmdoc_format_parse(rs(row, "format"), &have);
+    (void) ssmdoc_format_parse(ssm_row_str(row, "format"), &have);
     want = have;
     if (want_s)
         (void) ssmdoc_format_parse(want_s, &want);
-    content = rs(row, "content");
+    content = ssm_row_str(row, "content");
     if (want != have) {
         if (want == SSMDOC_TEXT || have == SSMDOC_TEXT) {
             r = aerr_set(err, -EINVAL, 400, "ValidationException",
@@ -622,15 +600,15 @@ ssm_get_document(struct req *rq, struct aerr *err)
     }
     if (shown_name(&c, row, name, sizeof(name)) < 0 || !(out = json_object()) ||
         json_object_set_new(out, "Name", json_string(name)) ||
-        json_object_set_new(out, "CreatedDate", json_integer(ri(row, "created"))) ||
-        set_str(out, "DisplayName", rs(row, "display_name")) ||
-        set_str(out, "VersionName", rs(row, "version_name")) ||
-        set_ver(out, "DocumentVersion", ri(row, "version")) ||
+        json_object_set_new(out, "CreatedDate", json_integer(ssm_row_int(row, "created"))) ||
+        ssm_set_str(out, "DisplayName", ssm_row_str(row, "display_name")) ||
+        ssm_set_str(out, "VersionName", ssm_row_str(row, "version_name")) ||
+        set_ver(out, "DocumentVersion", ssm_row_int(row, "version")) ||
         json_object_set_new(out, "Status", json_string("Active")) ||
         json_object_set_new(out, "Content", json_string(content)) ||
-        json_object_set_new(out, "DocumentType", json_string(rs(row, "doc_type"))) ||
+        json_object_set_new(out, "DocumentType", json_string(ssm_row_str(row, "doc_type"))) ||
         json_object_set_new(out, "DocumentFormat", json_string(ssmdoc_format_name(want))) ||
-        set_json_text(out, "Requires", rs(row, "requires"), 1)) {
+        set_json_text(out, "Requires", ssm_row_str(row, "requires"), 1)) {
         r = aerr_internal(err, -ENOMEM);
         goto out;
     }
@@ -651,18 +629,9 @@ int
 ssm_describe_document(struct req *rq, struct aerr *err)
 {
     struct dctx c = { rq->tx, rq->caller->account, rq->region };
-    json_t *row = NULL, *desc = NULL;
-    int r;
 
-    r = load_doc(&c, ssm_in_str(rq->in, "Name"), ssm_in_str(rq->in, "DocumentVersion"),
-                 ssm_in_str(rq->in, "VersionName"), &row, err);
-    if (r < 0)
-        return r;
-    r = describe(rq, &c, row, "Active", &desc);
-    json_decref(row);
-    if (r < 0 || !(rq->out = json_pack("{s:o}", "Document", desc)))
-        return aerr_internal(err, -ENOMEM);
-    return 0;
+    return answer_description(rq, &c, "Document", ssm_in_str(rq->in, "Name"), ssm_in_str(rq->in, "DocumentVersion"),
+                              ssm_in_str(rq->in, "VersionName"), "Active", err);
 }
 
 /* ---- ListDocuments ---- */
@@ -695,7 +664,7 @@ any_value(const json_t *values, const char *s, int prefix, int nocase_sub)
 static int
 owner_matches(const struct dctx *c, const json_t *row, const json_t *values)
 {
-    const char *owner = rs(row, "owner");
+    const char *owner = ssm_row_str(row, "owner");
     json_t *v;
     size_t i;
 
@@ -728,24 +697,24 @@ doc_matches(struct req *rq, const struct dctx *c, const json_t *row, const struc
     for (i = 0; i < nf; i++) {
         const char *k = f[i].key;
         if (!strcmp(k, "Name"))
-            ok = any_value(f[i].values, rs(row, "name"), 1, 0);
+            ok = any_value(f[i].values, ssm_row_str(row, "name"), 1, 0);
         else if (!strcmp(k, "SearchKeyword"))
-            ok = any_value(f[i].values, rs(row, "name"), 0, 1);
+            ok = any_value(f[i].values, ssm_row_str(row, "name"), 0, 1);
         else if (!strcmp(k, "Owner"))
             ok = owner_matches(c, row, f[i].values);
         else if (!strcmp(k, "DocumentType"))
-            ok = any_value(f[i].values, rs(row, "doc_type"), 0, 0);
+            ok = any_value(f[i].values, ssm_row_str(row, "doc_type"), 0, 0);
         else if (!strcmp(k, "TargetType"))
-            ok = rs(row, "target_type") && any_value(f[i].values, rs(row, "target_type"), 0, 0);
+            ok = ssm_row_str(row, "target_type") && any_value(f[i].values, ssm_row_str(row, "target_type"), 0, 0);
         else if (!strcmp(k, "PlatformTypes")) {
-            plats = json_loads(rs(row, "platforms") ? rs(row, "platforms") : "[]", 0, NULL);
+            plats = json_loads(ssm_row_str(row, "platforms") ? ssm_row_str(row, "platforms") : "[]", 0, NULL);
             ok = 0;
             for (j = 0; j < json_array_size(plats) && !ok; j++)
                 ok = any_value(f[i].values, json_string_value(json_array_get(plats, j)), 0, 0);
             json_decref(plats);
         } else {                                         /* tag:<key> */
-            ok = !ri(row, "shared") && strcmp(rs(row, "owner"), SSM_OWNER_AMAZON) &&
-                 ssm_tags_match(rq, "Document", rs(row, "name"), k + 4, f[i].values) > 0;
+            ok = !ssm_row_int(row, "shared") && strcmp(ssm_row_str(row, "owner"), SSM_OWNER_AMAZON) &&
+                 ssm_tags_match(rq, "Document", ssm_row_str(row, "name"), k + 4, f[i].values) > 0;
         }
         if (!ok)
             return 0;
@@ -801,15 +770,15 @@ static int
 cmp_rows(const void *a, const void *b)
 {
     const json_t *x = *(json_t *const *) a, *y = *(json_t *const *) b;
-    int r = strcmp(rs(x, "name"), rs(y, "name"));
+    int r = strcmp(ssm_row_str(x, "name"), ssm_row_str(y, "name"));
 
-    return r ? r : strcmp(rs(x, "owner"), rs(y, "owner"));
+    return r ? r : strcmp(ssm_row_str(x, "owner"), ssm_row_str(y, "owner"));
 }
 
 static int
 row_key(const json_t *row, char *buf, size_t cap)
 {
-    int n = snprintf(buf, cap, "%s\x1f%s", rs(row, "name"), rs(row, "owner"));
+    int n = snprintf(buf, cap, "%s\x1f%s", ssm_row_str(row, "name"), ssm_row_str(row, "owner"));
 
     return n < 0 || (size_t) n >= cap ? -ENAMETOOLONG : 0;
 }
@@ -822,20 +791,20 @@ identifier(struct req *rq, const struct dctx *c, const json_t *row, json_t **ret
 
     if (!d || shown_name(c, row, name, sizeof(name)) < 0 ||
         json_object_set_new(d, "Name", json_string(name)) ||
-        json_object_set_new(d, "CreatedDate", json_integer(ri(row, "created"))) ||
-        set_str(d, "DisplayName", rs(row, "display_name")) ||
-        json_object_set_new(d, "Owner", json_string(rs(row, "owner"))) ||
-        set_str(d, "VersionName", rs(row, "version_name")) ||
-        set_json_text(d, "PlatformTypes", rs(row, "platforms"), 0) ||
-        set_ver(d, "DocumentVersion", ri(row, "version")) ||
-        json_object_set_new(d, "DocumentType", json_string(rs(row, "doc_type"))) ||
-        set_str(d, "SchemaVersion", rs(row, "schema_version")) ||
-        json_object_set_new(d, "DocumentFormat", json_string(rs(row, "format"))) ||
-        set_str(d, "TargetType", rs(row, "target_type")) ||
-        set_json_text(d, "Requires", rs(row, "requires"), 1))
+        json_object_set_new(d, "CreatedDate", json_integer(ssm_row_int(row, "created"))) ||
+        ssm_set_str(d, "DisplayName", ssm_row_str(row, "display_name")) ||
+        json_object_set_new(d, "Owner", json_string(ssm_row_str(row, "owner"))) ||
+        ssm_set_str(d, "VersionName", ssm_row_str(row, "version_name")) ||
+        set_json_text(d, "PlatformTypes", ssm_row_str(row, "platforms"), 0) ||
+        set_ver(d, "DocumentVersion", ssm_row_int(row, "version")) ||
+        json_object_set_new(d, "DocumentType", json_string(ssm_row_str(row, "doc_type"))) ||
+        ssm_set_str(d, "SchemaVersion", ssm_row_str(row, "schema_version")) ||
+        json_object_set_new(d, "DocumentFormat", json_string(ssm_row_str(row, "format"))) ||
+        ssm_set_str(d, "TargetType", ssm_row_str(row, "target_type")) ||
+        set_json_text(d, "Requires", ssm_row_str(row, "requires"), 1))
         goto nomem;
-    if (!ri(row, "shared") && strcmp(rs(row, "owner"), SSM_OWNER_AMAZON)) {
-        if (ssm_tags_get(rq, "Document", rs(row, "name"), &tags) < 0 ||
+    if (!ssm_row_int(row, "shared") && strcmp(ssm_row_str(row, "owner"), SSM_OWNER_AMAZON)) {
+        if (ssm_tags_get(rq, "Document", ssm_row_str(row, "name"), &tags) < 0 ||
             json_object_set_new(d, "Tags", tags))
             goto nomem;
     }
@@ -852,7 +821,7 @@ ssm_list_documents(struct req *rq, struct aerr *err)
     struct dctx c = { rq->tx, rq->caller->account, rq->region };
     struct dfilter f[MAX_DOC_FILTERS];
     size_t nf = 0, i, n, taken = 0;
-    json_t *own = NULL, *shared = NULL, *all = NULL, *list = NULL, *row, *out = NULL, *ident;
+    json_t *own = NULL, *shared = NULL, *all = NULL, *list = NULL, *row, *ident;
     json_t **sorted = NULL;
     char after[SSM_ARN_MAX * 2], key[SSM_ARN_MAX * 2], last[SSM_ARN_MAX * 2];
     int max = ssm_max_results(rq->in, LIST_DOCS_DEFAULT), r, more = 0;
@@ -922,19 +891,13 @@ ssm_list_documents(struct req *rq, struct aerr *err)
         taken++;
         snprintf(last, sizeof(last), "%s", key);
     }
-    if (!(out = json_pack("{s:O}", "DocumentIdentifiers", list)) ||
-        (more && json_object_set_new(out, "NextToken", ssm_token_make(last)))) {
-        r = aerr_internal(err, -ENOMEM);
-        goto out;
-    }
-    rq->out = out;
-    out = NULL;
-    r = 0;
+    r = ssm_page_answer(rq, "DocumentIdentifiers", list, more, last);
+    if (r < 0)
+        r = aerr_internal(err, r);
 out:
     for (i = 0; i < nf; i++)
         json_decref(f[i].owned);
     free(sorted);
-    json_decref(out);
     json_decref(list);
     json_decref(all);
     json_decref(own);
@@ -951,7 +914,7 @@ ssm_update_document(struct req *rq, struct aerr *err)
     const char *name = ssm_in_str(rq->in, "Name"), *content = ssm_in_str(rq->in, "Content");
     const char *dv = ssm_in_str(rq->in, "DocumentVersion"), *vn = ssm_in_str(rq->in, "VersionName");
     const char *format = ssm_in_str(rq->in, "DocumentFormat"), *tt = ssm_in_str(rq->in, "TargetType");
-    json_t *cur = NULL, *row = NULL, *desc = NULL;
+    json_t *cur = NULL, *row = NULL;
     struct store_rows *q = NULL;
     json_int_t latest, next, want;
     char vbuf[24];
@@ -962,7 +925,7 @@ ssm_update_document(struct req *rq, struct aerr *err)
     r = load_own(&c, name, "$LATEST", NULL, &cur, err);
     if (r < 0)
         return r;
-    latest = ri(cur, "latest_version");
+    latest = ssm_row_int(cur, "latest_version");
     if (dv && strcmp(dv, "$LATEST") && (parse_version(dv, &want) < 0 || want != latest)) {
         r = aerr_set(err, -EINVAL, 400, "InvalidDocumentVersion",
                      "The document version is not valid or does not exist.");
@@ -972,12 +935,12 @@ ssm_update_document(struct req *rq, struct aerr *err)
         r = aerr_internal(err, -ENOMEM);
         goto out;
     }
-    r = check_content(content, format ? format : "JSON", rs(cur, "doc_type"), row, err);
+    r = check_content(content, format ? format : "JSON", ssm_row_str(cur, "doc_type"), row, err);
     if (r < 0)
         goto out;
     r = store_query(c.tx, &q, "SELECT count(*), max(version), sum(hash = ?4) FROM ssm_document_version "
                     "WHERE account = ?1 AND region = ?2 AND name = ?3", "ssss",
-                    c.account, c.region, name, rs(row, "hash"));
+                    c.account, c.region, name, ssm_row_str(row, "hash"));
     if (r <= 0) {
         r = aerr_internal(err, r < 0 ? r : -EIO);
         goto out;
@@ -998,8 +961,8 @@ ssm_update_document(struct req *rq, struct aerr *err)
     store_rows_done(q);
     q = NULL;
     r = insert_version(&c, name, next, vn,
-                       ssm_in_str(rq->in, "DisplayName") ? ssm_in_str(rq->in, "DisplayName") : rs(cur, "display_name"),
-                       content, row, rs(cur, "requires"), rq->now, err);
+                       ssm_in_str(rq->in, "DisplayName") ? ssm_in_str(rq->in, "DisplayName") : ssm_row_str(cur, "display_name"),
+                       content, row, ssm_row_str(cur, "requires"), rq->now, err);
     if (r < 0)
         goto out;
     r = store_exec(c.tx, "UPDATE ssm_document SET latest_version = ?4, target_type = coalesce(?5, target_type) "
@@ -1009,18 +972,8 @@ ssm_update_document(struct req *rq, struct aerr *err)
         r = aerr_internal(err, r);
         goto out;
     }
-    json_decref(row);
-    row = NULL;
     snprintf(vbuf, sizeof(vbuf), "%" JSON_INTEGER_FORMAT, next);
-    r = load_doc(&c, name, vbuf, NULL, &row, err);
-    if (r < 0)
-        goto out;
-    if (describe(rq, &c, row, "Updating", &desc) < 0 ||
-        !(rq->out = json_pack("{s:o}", "DocumentDescription", desc))) {
-        r = aerr_internal(err, -ENOMEM);
-        goto out;
-    }
-    r = 0;
+    r = answer_description(rq, &c, "DocumentDescription", name, vbuf, NULL, "Updating", err);
 out:
     store_rows_done(q);
     json_decref(cur);
@@ -1054,8 +1007,8 @@ ssm_update_document_default_version(struct req *rq, struct aerr *err)
         return aerr_internal(err, r);
     }
     d = json_pack("{s:s, s:s}", "Name", name, "DefaultVersion", dv);
-    if (d && rs(row, "version_name"))
-        json_object_set_new(d, "DefaultVersionName", json_string(rs(row, "version_name")));
+    if (d && ssm_row_str(row, "version_name"))
+        json_object_set_new(d, "DefaultVersionName", json_string(ssm_row_str(row, "version_name")));
     json_decref(row);
     if (!d || !(rq->out = json_pack("{s:o}", "Description", d)))
         return aerr_internal(err, -ENOMEM);
@@ -1085,7 +1038,7 @@ ssm_list_document_versions(struct req *rq, struct aerr *err)
         return r;
     if (!(list = json_array()))
         goto nomem;
-    if (!strcmp(rs(row, "owner"), SSM_OWNER_AMAZON)) {
+    if (!strcmp(ssm_row_str(row, "owner"), SSM_OWNER_AMAZON)) {
         vers = json_pack("[{s:I, s:s, s:I}]", "version", (json_int_t) 1, "format", "JSON",
                          "created", (json_int_t) SSM_AWS_DOC_CREATED);
         if (!vers)
@@ -1097,7 +1050,7 @@ ssm_list_document_versions(struct req *rq, struct aerr *err)
                              "SELECT version, version_name, display_name, format, created FROM "
                              "ssm_document_version WHERE account = ?1 AND region = ?2 AND name = ?3 "
                              "AND version > ?4 ORDER BY version", "sssi",
-                             rs(row, "owner"), c.region, rs(row, "name"), (int64_t) from);
+                             ssm_row_str(row, "owner"), c.region, ssm_row_str(row, "name"), (int64_t) from);
         if (r < 0) {
             json_decref(row);
             json_decref(list);
@@ -1112,20 +1065,20 @@ ssm_list_document_versions(struct req *rq, struct aerr *err)
         e = json_object();
         if (!e || json_array_append_new(list, e) ||
             json_object_set_new(e, "Name", json_string(name)) ||
-            set_str(e, "DisplayName", rs(v, "display_name")) ||
-            set_ver(e, "DocumentVersion", ri(v, "version")) ||
-            set_str(e, "VersionName", rs(v, "version_name")) ||
-            json_object_set_new(e, "CreatedDate", json_integer(ri(v, "created"))) ||
+            ssm_set_str(e, "DisplayName", ssm_row_str(v, "display_name")) ||
+            set_ver(e, "DocumentVersion", ssm_row_int(v, "version")) ||
+            ssm_set_str(e, "VersionName", ssm_row_str(v, "version_name")) ||
+            json_object_set_new(e, "CreatedDate", json_integer(ssm_row_int(v, "created"))) ||
             json_object_set_new(e, "IsDefaultVersion",
-                                json_boolean(ri(v, "version") == ri(row, "default_version"))) ||
-            json_object_set_new(e, "DocumentFormat", json_string(rs(v, "format"))) ||
+                                json_boolean(ssm_row_int(v, "version") == ssm_row_int(row, "default_version"))) ||
+            json_object_set_new(e, "DocumentFormat", json_string(ssm_row_str(v, "format"))) ||
             json_object_set_new(e, "Status", json_string("Active")))
             goto nomem;
     }
     if (!(rq->out = json_pack("{s:O}", "DocumentVersions", list)))
         goto nomem;
     if ((int) json_array_size(vers) > max) {
-        snprintf(after, sizeof(after), "%" JSON_INTEGER_FORMAT, ri(json_array_get(vers, max - 1), "version"));
+        snprintf(after, sizeof(after), "%" JSON_INTEGER_FORMAT, ssm_row_int(json_array_get(vers, max - 1), "version"));
         if (json_object_set_new(rq->out, "NextToken", ssm_token_make(after)))
             goto nomem;
     }
@@ -1166,8 +1119,8 @@ ssm_delete_document(struct req *rq, struct aerr *err)
                         "Must unshare document first before delete");
     }
     if (dv || vn) {
-        v = ri(row, "version");
-        if (v == ri(row, "default_version")) {
+        v = ssm_row_int(row, "version");
+        if (v == ssm_row_int(row, "default_version")) {
             json_decref(row);
             return aerr_set(err, -EPERM, 400, "InvalidDocumentOperation",
                             "Default version of the document can't be deleted.");
@@ -1226,14 +1179,14 @@ ssm_describe_document_permission(struct req *rq, struct aerr *err)
     json_array_foreach(shares, i, s) {
         if ((int) i == max)
             break;
-        if (json_array_append_new(ids, json_string(rs(s, "shared_with"))) ||
-            json_array_append_new(infos, json_pack("{s:s, s:s}", "AccountId", rs(s, "shared_with"),
-                                                   "SharedDocumentVersion", rs(s, "shared_version"))))
+        if (json_array_append_new(ids, json_string(ssm_row_str(s, "shared_with"))) ||
+            json_array_append_new(infos, json_pack("{s:s, s:s}", "AccountId", ssm_row_str(s, "shared_with"),
+                                                   "SharedDocumentVersion", ssm_row_str(s, "shared_version"))))
             goto nomem;
     }
     if ((int) json_array_size(shares) > max &&
         json_object_set_new(rq->out, "NextToken",
-                            ssm_token_make(rs(json_array_get(shares, max - 1), "shared_with"))))
+                            ssm_token_make(ssm_row_str(json_array_get(shares, max - 1), "shared_with"))))
         goto nomem;
     json_decref(shares);
     return 0;
@@ -1358,8 +1311,8 @@ ssm_document_fetch(struct store_tx *tx, const char *account, const char *region,
     r = load_doc(&c, name, version, version_name, &row, err);
     if (r < 0)
         return r;
-    content = rs(row, "content");
-    if (ssmdoc_format_parse(rs(row, "format"), &fmt) < 0 || fmt == SSMDOC_TEXT) {
+    content = ssm_row_str(row, "content");
+    if (ssmdoc_format_parse(ssm_row_str(row, "format"), &fmt) < 0 || fmt == SSMDOC_TEXT) {
         json_decref(row);
         return aerr_set(err, -EINVAL, 400, "InvalidDocument", "The document has no structured content.");
     }
@@ -1370,15 +1323,15 @@ ssm_document_fetch(struct store_tx *tx, const char *account, const char *region,
     }
     memset(ret, 0, sizeof(*ret));
     ret->content = doc;
-    snprintf(ret->name, sizeof(ret->name), "%s", rs(row, "name"));
-    snprintf(ret->type, sizeof(ret->type), "%s", rs(row, "doc_type"));
-    snprintf(ret->owner, sizeof(ret->owner), "%s", rs(row, "owner"));
-    snprintf(ret->version, sizeof(ret->version), "%" JSON_INTEGER_FORMAT, ri(row, "version"));
+    snprintf(ret->name, sizeof(ret->name), "%s", ssm_row_str(row, "name"));
+    snprintf(ret->type, sizeof(ret->type), "%s", ssm_row_str(row, "doc_type"));
+    snprintf(ret->owner, sizeof(ret->owner), "%s", ssm_row_str(row, "owner"));
+    snprintf(ret->version, sizeof(ret->version), "%" JSON_INTEGER_FORMAT, ssm_row_int(row, "version"));
     snprintf(ret->version_name, sizeof(ret->version_name), "%s",
-             rs(row, "version_name") ? rs(row, "version_name") : "");
-    snprintf(ret->hash, sizeof(ret->hash), "%s", rs(row, "hash"));
+             ssm_row_str(row, "version_name") ? ssm_row_str(row, "version_name") : "");
+    snprintf(ret->hash, sizeof(ret->hash), "%s", ssm_row_str(row, "hash"));
     snprintf(ret->schema_version, sizeof(ret->schema_version), "%s",
-             rs(row, "schema_version") ? rs(row, "schema_version") : "");
+             ssm_row_str(row, "schema_version") ? ssm_row_str(row, "schema_version") : "");
     json_decref(row);
     return 0;
 }

@@ -42,6 +42,16 @@ int  ssm_max_results(const json_t *in, int def);
 /* rq->in member as a string, or NULL. */
 const char *ssm_in_str(const json_t *in, const char *name);
 int  ssm_in_bool(const json_t *in, const char *name);
+/* Rows of store_query_json: a member as a string (NULL when absent or ""), as an integer. */
+const char *ssm_row_str(const json_t *row, const char *key);
+json_int_t  ssm_row_int(const json_t *row, const char *key);
+/* The first row of arr (a new reference, NULL when none); arr is released. */
+json_t *ssm_first_row(json_t *arr);
+/* o[key] = v when v is not NULL. Returns 0, or -1 when the member cannot be set. */
+int  ssm_set_str(json_t *o, const char *key, const char *v);
+/* rq->out = {member: list (list borrowed), NextToken: the token of last when more}. Returns 0,
+ * or -ENOMEM (rq->out may then hold a partial answer; the dispatcher discards it on error). */
+int  ssm_page_answer(struct req *rq, const char *member, json_t *list, int more, const char *last);
 
 /* ---- tags.c ---- */
 /* Resource types with tags here: "Document", "Parameter". rid is the document name or the

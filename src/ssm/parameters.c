@@ -59,29 +59,6 @@ version_not_found(struct aerr *err, const char *name, const char *version)
                     version, name);
 }
 
-static const char *
-rs(const json_t *row, const char *key)
-{
-    const char *s = json_string_value(json_object_get(row, key));
-
-    return s && *s ? s : NULL;
-}
-
-static json_int_t
-ri(const json_t *row, const char *key)
-{
-    return json_integer_value(json_object_get(row, key));
-}
-
-static json_t *
-first_row(json_t *arr)
-{
-    json_t *r = json_incref(json_array_get(arr, 0));
-
-    json_decref(arr);
-    return r;
-}
-
 /* A name as given, spaces at either end removed (AWS does the same). */
 static int
 trimmed(const char *in, char *buf, size_t cap)
@@ -171,7 +148,7 @@ load_meta(const struct pctx *c, const char *name, json_t **ret)
                          c->account, c->region, name);
     if (r < 0)
         return r;
-    *ret = first_row(arr);
+    *ret = ssm_first_row(arr);
     return *ret ? 0 : -ENOENT;
 }
 
@@ -188,7 +165,7 @@ load_version(const struct pctx *c, const char *name, int64_t version, json_t **r
                          "AND version = ?4", "sssi", c->account, c->region, name, version);
     if (r < 0)
         return r;
-    *ret = first_row(arr);
+    *ret = ssm_first_row(arr);
     return *ret ? 0 : -ENOENT;
 }
 
@@ -209,21 +186,21 @@ value_of(const struct pctx *c, const json_t *v, int decrypt, char **ret)
     size_t len = 0, plen = 0;
     int r;
 
-    if (strcmp(rs(v, "type"), "SecureString")) {
+    if (strcmp(ssm_row_str(v, "type"), "SecureString")) {
         *ret = strdup(json_string_value(json_object_get(v, "value")) ?
                       json_string_value(json_object_get(v, "value")) : "");
         return *ret ? 0 : -ENOMEM;
     }
     r = store_query(c->tx, &q, "SELECT sealed FROM ssm_parameter_version WHERE account = ?1 AND "
                     "region = ?2 AND name = ?3 AND version = ?4", "sssi",
-                    c->account, c->region, rs(v, "name"), (int64_t) ri(v, "version"));
+                    c->account, c->region, ssm_row_str(v, "name"), (int64_t) ssm_row_int(v, "version"));
     if (r <= 0) {
         store_rows_done(q);
         return r < 0 ? r : -ENOENT;
     }
     blob = store_col_blob(q, 0, &len);
     if (decrypt) {
-        seal_aad(c, rs(v, "name"), ri(v, "version"), aad, sizeof(aad));
+        seal_aad(c, ssm_row_str(v, "name"), ssm_row_int(v, "version"), aad, sizeof(aad));
         r = store_unseal(store_of(c->tx), blob, len, aad, &plain, &plen);
         store_rows_done(q);
         if (r < 0)
@@ -291,7 +268,7 @@ resolve(const struct pctx *c, const char *spec, json_t **ret, const char **ret_s
         return not_found(err);
     if (r < 0)
         return aerr_internal(err, r);
-    version = ri(meta, "version");
+    version = ssm_row_int(meta, "version");
     json_decref(meta);
     if (*sel && is_digits(sel)) {
         version = strtoll(sel, NULL, 10);
@@ -320,12 +297,6 @@ resolve(const struct pctx *c, const char *spec, json_t **ret, const char **ret_s
 
 /* ---- answers ---- */
 
-static int
-set_str(json_t *o, const char *key, const char *v)
-{
-    return v ? json_object_set_new(o, key, json_string(v)) : 0;
-}
-
 /* Parameter (GetParameter, GetParameters, GetParametersByPath). */
 static int
 parameter_json(const struct pctx *c, const json_t *v, const char *selector, int decrypt,
@@ -338,11 +309,11 @@ parameter_json(const struct pctx *c, const json_t *v, const char *selector, int 
     r = value_of(c, v, decrypt, &value);
     if (r < 0)
         return r;
-    if (ssm_parameter_arn(c->region, c->account, rs(v, "name"), arn, sizeof(arn)) < 0)
+    if (ssm_parameter_arn(c->region, c->account, ssm_row_str(v, "name"), arn, sizeof(arn)) < 0)
         arn[0] = '\0';
-    p = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "Name", rs(v, "name"), "Type", rs(v, "type"),
-                  "Value", value, "Version", ri(v, "version"), "LastModifiedDate", ri(v, "modified"),
-                  "ARN", arn, "DataType", rs(v, "data_type") ? rs(v, "data_type") : "text");
+    p = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "Name", ssm_row_str(v, "name"), "Type", ssm_row_str(v, "type"),
+                  "Value", value, "Version", ssm_row_int(v, "version"), "LastModifiedDate", ssm_row_int(v, "modified"),
+                  "ARN", arn, "DataType", ssm_row_str(v, "data_type") ? ssm_row_str(v, "data_type") : "text");
     free_value(value);
     if (!p)
         return -ENOMEM;
@@ -375,7 +346,7 @@ set_policies(json_t *o, const char *text)
     json_array_foreach(arr, i, e) {
         s = json_dumps(e, JSON_COMPACT);
         json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "PolicyText", s ? s : "",
-                                              "PolicyType", rs(e, "Type") ? rs(e, "Type") : "",
+                                              "PolicyType", ssm_row_str(e, "Type") ? ssm_row_str(e, "Type") : "",
                                               "PolicyStatus", "Pending"));
         free(s);
     }
@@ -390,15 +361,15 @@ metadata_json(const struct pctx *c, const json_t *m, json_t **ret)
     char arn[SSM_ARN_MAX];
     json_t *p;
 
-    if (ssm_parameter_arn(c->region, c->account, rs(m, "name"), arn, sizeof(arn)) < 0)
+    if (ssm_parameter_arn(c->region, c->account, ssm_row_str(m, "name"), arn, sizeof(arn)) < 0)
         arn[0] = '\0';
-    p = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s}", "Name", rs(m, "name"), "ARN", arn,
-                  "Type", rs(m, "type"), "LastModifiedDate", ri(m, "modified"),
-                  "LastModifiedUser", rs(m, "modified_user") ? rs(m, "modified_user") : "",
-                  "Version", ri(m, "version"), "Tier", rs(m, "tier"),
-                  "DataType", rs(m, "data_type") ? rs(m, "data_type") : "text");
-    if (!p || set_str(p, "KeyId", rs(m, "key_id")) || set_str(p, "Description", rs(m, "description")) ||
-        set_str(p, "AllowedPattern", rs(m, "allowed_pattern")) || set_policies(p, rs(m, "policies"))) {
+    p = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:s, s:s}", "Name", ssm_row_str(m, "name"), "ARN", arn,
+                  "Type", ssm_row_str(m, "type"), "LastModifiedDate", ssm_row_int(m, "modified"),
+                  "LastModifiedUser", ssm_row_str(m, "modified_user") ? ssm_row_str(m, "modified_user") : "",
+                  "Version", ssm_row_int(m, "version"), "Tier", ssm_row_str(m, "tier"),
+                  "DataType", ssm_row_str(m, "data_type") ? ssm_row_str(m, "data_type") : "text");
+    if (!p || ssm_set_str(p, "KeyId", ssm_row_str(m, "key_id")) || ssm_set_str(p, "Description", ssm_row_str(m, "description")) ||
+        ssm_set_str(p, "AllowedPattern", ssm_row_str(m, "allowed_pattern")) || set_policies(p, ssm_row_str(m, "policies"))) {
         json_decref(p);
         return -ENOMEM;
     }
@@ -475,7 +446,7 @@ check_policies(const char *text, struct aerr *err)
         r = aerr_set(err, -EINVAL, 400, "PoliciesLimitExceededException",
                      "A parameter can have at most %d policies.", SSM_PARAM_MAX_POLICIES);
     json_array_foreach(arr, i, e) {
-        const char *t = rs(e, "Type");
+        const char *t = ssm_row_str(e, "Type");
         if (r < 0)
             break;
         for (k = 0; t && types[k] && strcmp(types[k], t); k++)
@@ -586,23 +557,23 @@ ssm_put_parameter(struct req *rq, struct aerr *err)
                      "A parameter type is required when you create a parameter.");
         goto out;
     }
-    if (cur && type && strcmp(type, rs(cur, "type"))) {
+    if (cur && type && strcmp(type, ssm_row_str(cur, "type"))) {
         r = aerr_set(err, -EINVAL, 400, "HierarchyTypeMismatchException",
                      "Parameter Store can't change the type of an existing parameter (%s to %s). "
-                     "Create a new parameter with a different name instead.", rs(cur, "type"), type);
+                     "Create a new parameter with a different name instead.", ssm_row_str(cur, "type"), type);
         goto out;
     }
     if (!type)
-        type = rs(cur, "type");
+        type = ssm_row_str(cur, "type");
     if (key_id && strcmp(type, "SecureString")) {
         r = aerr_set(err, -EINVAL, 400, "ValidationException",
                      "KeyId can be specified only for SecureString parameters.");
         goto out;
     }
     if (!strcmp(type, "SecureString") && !key_id)
-        key_id = cur && rs(cur, "key_id") ? rs(cur, "key_id") : SSM_PARAM_DEFAULT_KEY;
+        key_id = cur && ssm_row_str(cur, "key_id") ? ssm_row_str(cur, "key_id") : SSM_PARAM_DEFAULT_KEY;
     if (!data_type)
-        data_type = cur && rs(cur, "data_type") ? rs(cur, "data_type") : "text";
+        data_type = cur && ssm_row_str(cur, "data_type") ? ssm_row_str(cur, "data_type") : "text";
     if (strcmp(data_type, "text") && strcmp(data_type, "aws:ec2:image") &&
         strcmp(data_type, "aws:ssm:integration")) {
         r = aerr_set(err, -EINVAL, 400, "ValidationException",
@@ -617,13 +588,13 @@ ssm_put_parameter(struct req *rq, struct aerr *err)
     }
     vlen = strlen(value);
     if (!policies && cur)
-        policies = rs(cur, "policies");
+        policies = ssm_row_str(cur, "policies");
     if (!tier)
-        tier = cur ? rs(cur, "tier") : "Standard";
+        tier = cur ? ssm_row_str(cur, "tier") : "Standard";
     if (!strcmp(tier, "Intelligent-Tiering"))
-        tier = (cur && !strcmp(rs(cur, "tier"), "Advanced")) || vlen > SSM_PARAM_STANDARD_MAX || policies ?
+        tier = (cur && !strcmp(ssm_row_str(cur, "tier"), "Advanced")) || vlen > SSM_PARAM_STANDARD_MAX || policies ?
                "Advanced" : "Standard";
-    if (cur && !strcmp(rs(cur, "tier"), "Advanced") && !strcmp(tier, "Standard")) {
+    if (cur && !strcmp(ssm_row_str(cur, "tier"), "Advanced") && !strcmp(tier, "Standard")) {
         r = aerr_set(err, -EINVAL, 400, "ValidationException",
                      "This parameter uses the advanced-parameter tier. You can't downgrade a "
                      "parameter from the advanced-parameter tier to the standard-parameter tier. If "
@@ -653,9 +624,9 @@ ssm_put_parameter(struct req *rq, struct aerr *err)
             goto out;
     }
     if (!desc && cur)
-        desc = rs(cur, "description");
+        desc = ssm_row_str(cur, "description");
     if (!pattern && cur)
-        pattern = rs(cur, "allowed_pattern");
+        pattern = ssm_row_str(cur, "allowed_pattern");
     if (pattern && *pattern && (r = check_pattern(pattern, value, type, err)) < 0)
         goto out;
     if (!cur && !strcmp(tier, "Standard")) {
@@ -671,7 +642,7 @@ ssm_put_parameter(struct req *rq, struct aerr *err)
         }
     }
     if (cur) {
-        version = ri(cur, "version") + 1;
+        version = ssm_row_int(cur, "version") + 1;
         if ((r = prune_versions(&c, name, err)) < 0)
             goto out;
     }
@@ -970,13 +941,13 @@ static int
 pfilters_match(struct req *rq, const struct pctx *c, const json_t *m, const struct pfilter *f,
                size_t nf, int64_t *ret_version)
 {
-    const char *name = rs(m, "name");
+    const char *name = ssm_row_str(m, "name");
     struct store_rows *q = NULL;
     json_t *v;
     size_t i, j;
     int ok, r;
 
-    *ret_version = ri(m, "version");
+    *ret_version = ssm_row_int(m, "version");
     for (i = 0; i < nf; i++) {
         const char *k = f[i].key;
         if (!strcmp(k, "Name"))
@@ -984,13 +955,13 @@ pfilters_match(struct req *rq, const struct pctx *c, const json_t *m, const stru
         else if (!strcmp(k, "Path"))
             ok = path_match(name, f[i].option, f[i].values);
         else if (!strcmp(k, "Type"))
-            ok = str_match(rs(m, "type"), "Equals", f[i].values, 0);
+            ok = str_match(ssm_row_str(m, "type"), "Equals", f[i].values, 0);
         else if (!strcmp(k, "KeyId"))
-            ok = str_match(rs(m, "key_id"), f[i].option, f[i].values, 0);
+            ok = str_match(ssm_row_str(m, "key_id"), f[i].option, f[i].values, 0);
         else if (!strcmp(k, "Tier"))
-            ok = str_match(rs(m, "tier"), "Equals", f[i].values, 0);
+            ok = str_match(ssm_row_str(m, "tier"), "Equals", f[i].values, 0);
         else if (!strcmp(k, "DataType"))
-            ok = str_match(rs(m, "data_type") ? rs(m, "data_type") : "text", "Equals", f[i].values, 0);
+            ok = str_match(ssm_row_str(m, "data_type") ? ssm_row_str(m, "data_type") : "text", "Equals", f[i].values, 0);
         else if (!strcmp(k, "Label")) {
             ok = 0;
             json_array_foreach(f[i].values, j, v) {
@@ -1020,6 +991,54 @@ pfilters_match(struct req *rq, const struct pctx *c, const json_t *m, const stru
     return 1;
 }
 
+/* The answer of GetParametersByPath and DescribeParameters: the rows (by name, after the
+ * NextToken's) that pass the filters, at most max, as Parameters with a NextToken when more
+ * remain. decrypt < 0: DescribeParameters' metadata; else GetParametersByPath's values,
+ * decrypted when set. Returns 0 or <0 with err. */
+static int
+filtered_page(struct req *rq, const struct pctx *c, const json_t *rows, const struct pfilter *f, size_t nf,
+              int max, int decrypt, struct aerr *err)
+{
+    char last[SSM_PARAM_NAME_MAX + 1] = "";
+    json_t *list = json_array(), *m, *v, *p;
+    size_t i, taken = 0;
+    int64_t version;
+    int r = -ENOMEM, more = 0;
+
+    if (!list)
+        return aerr_internal(err, -ENOMEM);
+    json_array_foreach(rows, i, m) {
+        r = pfilters_match(rq, c, m, f, nf, &version);
+        if (r < 0)
+            goto out;
+        if (!r)
+            continue;
+        if ((int) taken == max) {
+            more = 1;
+            break;
+        }
+        if (decrypt < 0) {
+            r = metadata_json(c, m, &p);
+        } else {
+            v = NULL;
+            if ((r = load_version(c, ssm_row_str(m, "name"), version, &v)) < 0)
+                goto out;
+            r = parameter_json(c, v, NULL, decrypt, &p);
+            json_decref(v);
+        }
+        if (r < 0 || json_array_append_new(list, p)) {
+            r = -ENOMEM;
+            goto out;
+        }
+        taken++;
+        snprintf(last, sizeof(last), "%s", ssm_row_str(m, "name"));
+    }
+    r = ssm_page_answer(rq, "Parameters", list, more, last);
+out:
+    json_decref(list);
+    return r < 0 ? aerr_internal(err, r) : 0;
+}
+
 /* ---- GetParametersByPath ---- */
 
 int
@@ -1029,11 +1048,10 @@ ssm_get_parameters_by_path(struct req *rq, struct aerr *err)
     struct pfilter f[MAX_PFILTERS];
     const char *path_in = ssm_in_str(rq->in, "Path");
     int recursive = ssm_in_bool(rq->in, "Recursive"), decrypt = ssm_in_bool(rq->in, "WithDecryption");
-    int max = ssm_max_results(rq->in, BY_PATH_DEFAULT), r, more = 0;
-    char path[SSM_PARAM_NAME_MAX + 2], after[SSM_PARAM_NAME_MAX + 1], last[SSM_PARAM_NAME_MAX + 1] = "";
-    json_t *rows = NULL, *list = NULL, *m, *v, *p;
-    size_t nf = 0, i, n, taken = 0;
-    int64_t version;
+    int max = ssm_max_results(rq->in, BY_PATH_DEFAULT), r;
+    char path[SSM_PARAM_NAME_MAX + 2], after[SSM_PARAM_NAME_MAX + 1];
+    json_t *rows = NULL;
+    size_t nf = 0, n;
 
     r = ssm_token_read(ssm_in_str(rq->in, "NextToken"), after, sizeof(after), err);
     if (r < 0)
@@ -1066,42 +1084,8 @@ ssm_get_parameters_by_path(struct req *rq, struct aerr *err)
                          "sssisi", c.account, c.region, path, (int64_t) n, after, (int64_t) recursive);
     if (r < 0)
         return aerr_internal(err, r);
-    if (!(list = json_array()))
-        goto nomem;
-    json_array_foreach(rows, i, m) {
-        r = pfilters_match(rq, &c, m, f, nf, &version);
-        if (r < 0) {
-            r = aerr_internal(err, r);
-            goto out;
-        }
-        if (!r)
-            continue;
-        if ((int) taken == max) {
-            more = 1;
-            break;
-        }
-        v = NULL;
-        if ((r = load_version(&c, rs(m, "name"), version, &v)) < 0) {
-            r = aerr_internal(err, r);
-            goto out;
-        }
-        r = parameter_json(&c, v, NULL, decrypt, &p);
-        json_decref(v);
-        if (r < 0 || json_array_append_new(list, p))
-            goto nomem;
-        taken++;
-        snprintf(last, sizeof(last), "%s", rs(m, "name"));
-    }
-    if (!(rq->out = json_pack("{s:O}", "Parameters", list)) ||
-        (more && json_object_set_new(rq->out, "NextToken", ssm_token_make(last))))
-        goto nomem;
-    r = 0;
-    goto out;
-nomem:
-    r = aerr_internal(err, -ENOMEM);
-out:
+    r = filtered_page(rq, &c, rows, f, nf, max, decrypt, err);
     json_decref(rows);
-    json_decref(list);
     return r;
 }
 
@@ -1112,11 +1096,10 @@ ssm_describe_parameters(struct req *rq, struct aerr *err)
 {
     struct pctx c = { rq->tx, rq->caller->account, rq->region };
     struct pfilter f[MAX_PFILTERS];
-    int max = ssm_max_results(rq->in, DESCRIBE_DEFAULT), r, more = 0;
-    char after[SSM_PARAM_NAME_MAX + 1], last[SSM_PARAM_NAME_MAX + 1] = "";
-    json_t *rows = NULL, *list = NULL, *m, *p;
-    size_t nf = 0, i, taken = 0;
-    int64_t version;
+    int max = ssm_max_results(rq->in, DESCRIBE_DEFAULT), r;
+    char after[SSM_PARAM_NAME_MAX + 1];
+    json_t *rows = NULL;
+    size_t nf = 0;
 
     r = ssm_token_read(ssm_in_str(rq->in, "NextToken"), after, sizeof(after), err);
     if (r < 0)
@@ -1124,47 +1107,17 @@ ssm_describe_parameters(struct req *rq, struct aerr *err)
     r = read_pfilters(rq->in, 0, f, &nf, err);
     if (r < 0)
         return r;
-    if (!(list = json_array()))
-        return aerr_internal(err, -ENOMEM);
-    if (ssm_in_bool(rq->in, "Shared"))
-        goto answer;                            /* no parameter is shared with this account */
-    r = store_query_json(c.tx, &rows, 1000000,
+    /* no parameter is shared with this account: Shared lists none */
+    r = ssm_in_bool(rq->in, "Shared") ? 0 :
+        store_query_json(c.tx, &rows, 1000000,
                          "SELECT name, type, version, tier, key_id, data_type, description, "
                          "allowed_pattern, policies, modified, modified_user FROM ssm_parameter "
                          "WHERE account = ?1 AND region = ?2 AND name > ?3 ORDER BY name", "sss",
                          c.account, c.region, after);
-    if (r < 0) {
-        json_decref(list);
+    if (r < 0)
         return aerr_internal(err, r);
-    }
-    json_array_foreach(rows, i, m) {
-        r = pfilters_match(rq, &c, m, f, nf, &version);
-        if (r < 0) {
-            r = aerr_internal(err, r);
-            goto out;
-        }
-        if (!r)
-            continue;
-        if ((int) taken == max) {
-            more = 1;
-            break;
-        }
-        if (metadata_json(&c, m, &p) < 0 || json_array_append_new(list, p))
-            goto nomem;
-        taken++;
-        snprintf(last, sizeof(last), "%s", rs(m, "name"));
-    }
-answer:
-    if (!(rq->out = json_pack("{s:O}", "Parameters", list)) ||
-        (more && json_object_set_new(rq->out, "NextToken", ssm_token_make(last))))
-        goto nomem;
-    r = 0;
-    goto out;
-nomem:
-    r = aerr_internal(err, -ENOMEM);
-out:
+    r = filtered_page(rq, &c, rows, f, nf, max, -1, err);
     json_decref(rows);
-    json_decref(list);
     return r;
 }
 
@@ -1217,20 +1170,20 @@ ssm_get_parameter_history(struct req *rq, struct aerr *err)
             break;
         if (value_of(&c, v, decrypt, &value) < 0)
             goto nomem;
-        h = json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:s, s:s}", "Name", rs(v, "name"),
-                      "Type", rs(v, "type"), "LastModifiedDate", ri(v, "modified"),
-                      "LastModifiedUser", rs(v, "modified_user") ? rs(v, "modified_user") : "",
-                      "Value", value, "Version", ri(v, "version"), "Tier", rs(v, "tier"),
-                      "DataType", rs(v, "data_type") ? rs(v, "data_type") : "text");
+        h = json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:s, s:s}", "Name", ssm_row_str(v, "name"),
+                      "Type", ssm_row_str(v, "type"), "LastModifiedDate", ssm_row_int(v, "modified"),
+                      "LastModifiedUser", ssm_row_str(v, "modified_user") ? ssm_row_str(v, "modified_user") : "",
+                      "Value", value, "Version", ssm_row_int(v, "version"), "Tier", ssm_row_str(v, "tier"),
+                      "DataType", ssm_row_str(v, "data_type") ? ssm_row_str(v, "data_type") : "text");
         free_value(value);
-        if (!h || json_array_append_new(list, h) || set_str(h, "KeyId", rs(v, "key_id")) ||
-            set_str(h, "Description", rs(v, "description")) ||
-            set_str(h, "AllowedPattern", rs(v, "allowed_pattern")) ||
-            set_policies(h, rs(v, "policies")) || !(lab = json_array()) ||
+        if (!h || json_array_append_new(list, h) || ssm_set_str(h, "KeyId", ssm_row_str(v, "key_id")) ||
+            ssm_set_str(h, "Description", ssm_row_str(v, "description")) ||
+            ssm_set_str(h, "AllowedPattern", ssm_row_str(v, "allowed_pattern")) ||
+            set_policies(h, ssm_row_str(v, "policies")) || !(lab = json_array()) ||
             json_object_set_new(h, "Labels", lab))
             goto nomem;
         json_array_foreach(labels, j, l)
-            if (ri(l, "version") == ri(v, "version") &&
+            if (ssm_row_int(l, "version") == ssm_row_int(v, "version") &&
                 json_array_append(lab, json_object_get(l, "label")))
                 goto nomem;
         if (!json_object_get(h, "Policies"))
@@ -1239,7 +1192,7 @@ ssm_get_parameter_history(struct req *rq, struct aerr *err)
     if (!(rq->out = json_pack("{s:O}", "Parameters", list)))
         goto nomem;
     if ((int) json_array_size(vers) > max) {
-        snprintf(after, sizeof(after), "%lld", (long long) ri(json_array_get(vers, max - 1), "version"));
+        snprintf(after, sizeof(after), "%lld", (long long) ssm_row_int(json_array_get(vers, max - 1), "version"));
         if (json_object_set_new(rq->out, "NextToken", ssm_token_make(after)))
             goto nomem;
     }
@@ -1290,6 +1243,22 @@ ssm_delete_parameter(struct req *rq, struct aerr *err)
     return r < 0 ? aerr_internal(err, r) : 0;
 }
 
+/* rq->out = {ok_member: ok, bad_member: bad}, each only when not empty, for the operations
+ * that take a list and answer which items they did. Releases ok and bad. Returns 0 or <0 with err. */
+static int
+answer_split(struct req *rq, const char *ok_member, json_t *ok, const char *bad_member, json_t *bad,
+             struct aerr *err)
+{
+    int r = 0;
+
+    if (!(rq->out = json_object()) || (json_array_size(ok) && json_object_set(rq->out, ok_member, ok)) ||
+        (json_array_size(bad) && json_object_set(rq->out, bad_member, bad)))
+        r = aerr_internal(err, -ENOMEM);
+    json_decref(ok);
+    json_decref(bad);
+    return r;
+}
+
 int
 ssm_delete_parameters(struct req *rq, struct aerr *err)
 {
@@ -1312,13 +1281,7 @@ ssm_delete_parameters(struct req *rq, struct aerr *err)
         if (json_array_append(r == 0 ? deleted : invalid, (json_t *) nm))
             goto nomem;
     }
-    if (!(rq->out = json_object()) ||
-        (json_array_size(deleted) && json_object_set(rq->out, "DeletedParameters", deleted)) ||
-        (json_array_size(invalid) && json_object_set(rq->out, "InvalidParameters", invalid)))
-        goto nomem;
-    json_decref(deleted);
-    json_decref(invalid);
-    return 0;
+    return answer_split(rq, "DeletedParameters", deleted, "InvalidParameters", invalid, err);
 nomem:
     json_decref(deleted);
     json_decref(invalid);
@@ -1360,7 +1323,7 @@ label_target(const struct pctx *c, const json_t *in, char *name, size_t cap, int
         return aerr_set(err, -ENOENT, 400, "ParameterNotFound", "Parameter %.1024s not found.", name);
     if (r < 0)
         return aerr_internal(err, r);
-    *ret_version = pv ? json_integer_value(pv) : ri(meta, "version");
+    *ret_version = pv ? json_integer_value(pv) : ssm_row_int(meta, "version");
     json_decref(meta);
     r = load_version(c, name, *ret_version, &v);
     json_decref(v);
@@ -1459,13 +1422,7 @@ ssm_unlabel_parameter_version(struct req *rq, struct aerr *err)
         if (json_array_append(r > 0 ? removed : invalid, (json_t *) l))
             goto nomem;
     }
-    if (!(rq->out = json_object()) ||
-        (json_array_size(removed) && json_object_set(rq->out, "RemovedLabels", removed)) ||
-        (json_array_size(invalid) && json_object_set(rq->out, "InvalidLabels", invalid)))
-        goto nomem;
-    json_decref(removed);
-    json_decref(invalid);
-    return 0;
+    return answer_split(rq, "RemovedLabels", removed, "InvalidLabels", invalid, err);
 nomem:
     json_decref(removed);
     json_decref(invalid);
@@ -1535,8 +1492,8 @@ ssm_parameter_read(struct store_tx *tx, const char *account, const char *region,
         return r;
     r = value_of(&c, v, decrypt, ret_value);
     if (r == 0) {
-        snprintf(ret_type, SSM_PARAM_TYPE_MAX, "%s", rs(v, "type"));
-        *ret_version = ri(v, "version");
+        snprintf(ret_type, SSM_PARAM_TYPE_MAX, "%s", ssm_row_str(v, "type"));
+        *ret_version = ssm_row_int(v, "version");
     } else {
         r = aerr_internal(err, r);
     }

@@ -117,6 +117,44 @@ ssm_in_bool(const json_t *in, const char *name)
     return json_is_true(json_object_get(in, name));
 }
 
+const char *
+ssm_row_str(const json_t *row, const char *key)
+{
+    const char *s = json_string_value(json_object_get(row, key));
+
+    return s && *s ? s : NULL;
+}
+
+json_int_t
+ssm_row_int(const json_t *row, const char *key)
+{
+    return json_integer_value(json_object_get(row, key));
+}
+
+json_t *
+ssm_first_row(json_t *arr)
+{
+    json_t *r = json_incref(json_array_get(arr, 0));
+
+    json_decref(arr);
+    return r;
+}
+
+int
+ssm_set_str(json_t *o, const char *key, const char *v)
+{
+    return v ? json_object_set_new(o, key, json_string(v)) : 0;
+}
+
+int
+ssm_page_answer(struct req *rq, const char *member, json_t *list, int more, const char *last)
+{
+    if (!(rq->out = json_pack("{s:O}", member, list)) ||
+        (more && json_object_set_new(rq->out, "NextToken", ssm_token_make(last))))
+        return -ENOMEM;
+    return 0;
+}
+
 const struct ssm_aws_doc *
 ssm_aws_doc_find(const char *name)
 {

@@ -658,6 +658,98 @@ root_cannot_assume_roles(void **state)
     assert_string_equal(err.msg, "Roles may not be assumed by root accounts.");
 }
 
+/* The subject cache survives unrelated commits and follows every IAM change that matters. */
+static void
+subject_cache_follows_iam_changes(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const tables[] = { "iam_user", "iam_role", "iam_group", "iam_group_member",
+        "iam_policy", "iam_policy_version", "iam_attachment", "iam_inline", "iam_tag" };
+    struct store_tx *tx;
+    struct store_rows *q;
+    struct creds u;
+    char *b;
+    int64_t before, after;
+
+    /* every table subjects are read from has its triggers */
+    assert_int_equal(store_begin(f->core->store, 0, &tx), 0);
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        assert_int_equal(store_query(tx, &q, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                                     "AND tbl_name = ?1 AND name LIKE 'authz_%'", "s", tables[i]), 1);
+        assert_int_equal(store_col_int(q, 0), 3);
+        store_rows_done(q);
+    }
+    store_rollback(tx);
+
+#define COUNTER(v) do {                                                                       \
+        assert_int_equal(store_begin(f->core->store, 0, &tx), 0);                             \
+        assert_int_equal(store_query(tx, &q, "SELECT n FROM authz_generation", NULL), 1);     \
+        (v) = store_col_int(q, 0);                                                            \
+        store_rows_done(q);                                                                   \
+        store_rollback(tx);                                                                   \
+    } while (0)
+#define EXPECT(status, svc, target, body) do {                                                \
+        assert_int_equal(call(f, &u, svc, target, body, &b), status);                        \
+        free(b);                                                                              \
+    } while (0)
+#define LIST_USERS "Action=ListUsers&Version=2010-05-08"
+
+    make_user(f, "mia", NULL, NULL, &u);
+    EXPECT(403, "iam", NULL, LIST_USERS);
+    COUNTER(before);
+    as_root(f, "ssm", "PutParameter", PUT_PARAM);            /* not IAM: the counter stays */
+    COUNTER(after);
+    assert_int_equal(before, after);
+    EXPECT(403, "iam", NULL, LIST_USERS);
+    /* group membership and group policies */
+    as_root(f, "iam", "CreateGroup", "{\"GroupName\":\"readers\"}");
+    as_root(f, "iam", "AttachGroupPolicy", "{\"GroupName\":\"readers\",\"PolicyArn\":"
+            "\"arn:aws:iam::aws:policy/IAMReadOnlyAccess\"}");
+    EXPECT(403, "iam", NULL, LIST_USERS);
+    as_root(f, "iam", "AddUserToGroup", "{\"GroupName\":\"readers\",\"UserName\":\"mia\"}");
+    COUNTER(after);
+    assert_true(after != before);
+    EXPECT(200, "iam", NULL, LIST_USERS);
+    as_root(f, "iam", "RemoveUserFromGroup", "{\"GroupName\":\"readers\",\"UserName\":\"mia\"}");
+    EXPECT(403, "iam", NULL, LIST_USERS);
+    /* a customer managed policy: attach, new default version, detach */
+    as_root(f, "iam", "CreatePolicy", "{\"PolicyName\":\"p\",\"PolicyDocument\":"
+            "\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":"
+            "\\\"Allow\\\",\\\"Action\\\":\\\"iam:ListUsers\\\",\\\"Resource\\\":\\\"*\\\"}]}\"}");
+    as_root(f, "iam", "AttachUserPolicy", "{\"UserName\":\"mia\",\"PolicyArn\":\"arn:aws:iam::" ACCT
+            ":policy/p\"}");
+    EXPECT(200, "iam", NULL, LIST_USERS);
+    as_root(f, "iam", "CreatePolicyVersion", "{\"PolicyArn\":\"arn:aws:iam::" ACCT ":policy/p\","
+            "\"SetAsDefault\":true,\"PolicyDocument\":\"{\\\"Version\\\":\\\"2012-10-17\\\","
+            "\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Action\\\":"
+            "\\\"iam:ListRoles\\\",\\\"Resource\\\":\\\"*\\\"}]}\"}");
+    EXPECT(403, "iam", NULL, LIST_USERS);
+    EXPECT(200, "iam", NULL, "Action=ListRoles&Version=2010-05-08");
+    as_root(f, "iam", "SetDefaultPolicyVersion", "{\"PolicyArn\":\"arn:aws:iam::" ACCT ":policy/p\","
+            "\"VersionId\":\"v1\"}");
+    EXPECT(200, "iam", NULL, LIST_USERS);
+    /* a permissions boundary */
+    as_root(f, "iam", "PutUserPermissionsBoundary", "{\"UserName\":\"mia\",\"PermissionsBoundary\":"
+            "\"arn:aws:iam::aws:policy/AmazonSSMReadOnlyAccess\"}");
+    EXPECT(403, "iam", NULL, LIST_USERS);
+    as_root(f, "iam", "DeleteUserPermissionsBoundary", "{\"UserName\":\"mia\"}");
+    EXPECT(200, "iam", NULL, LIST_USERS);
+    as_root(f, "iam", "DetachUserPolicy", "{\"UserName\":\"mia\",\"PolicyArn\":\"arn:aws:iam::" ACCT
+            ":policy/p\"}");
+    EXPECT(403, "iam", NULL, LIST_USERS);
+    /* principal tags */
+    as_root(f, "iam", "PutUserPolicy", "{\"UserName\":\"mia\",\"PolicyName\":\"tagged\",\"PolicyDocument\":"
+            "\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\","
+            "\\\"Action\\\":\\\"iam:ListUsers\\\",\\\"Resource\\\":\\\"*\\\",\\\"Condition\\\":"
+            "{\\\"StringEquals\\\":{\\\"aws:PrincipalTag/role\\\":\\\"admin\\\"}}}]}\"}");
+    EXPECT(403, "iam", NULL, LIST_USERS);
+    as_root(f, "iam", "TagUser", "{\"UserName\":\"mia\",\"Tags\":[{\"Key\":\"role\",\"Value\":\"admin\"}]}");
+    EXPECT(200, "iam", NULL, LIST_USERS);
+    as_root(f, "iam", "TagUser", "{\"UserName\":\"mia\",\"Tags\":[{\"Key\":\"role\",\"Value\":\"dev\"}]}");
+    EXPECT(403, "iam", NULL, LIST_USERS);
+    /* the user deleted: its key no longer authenticates (core/auth.c), nothing stale remains */
+}
+
 int
 main(void)
 {
@@ -677,6 +769,7 @@ main(void)
         cmocka_unit_test_setup_teardown(invoke_is_authorized_too, setup, teardown),
         cmocka_unit_test_setup_teardown(encoded_denial_decodes, setup, teardown),
         cmocka_unit_test_setup_teardown(root_cannot_assume_roles, setup, teardown),
+        cmocka_unit_test_setup_teardown(subject_cache_follows_iam_changes, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,17 +11,18 @@
 #include "common.h"
 
 static enum auto_result
-dispatch(struct auto_step_ctx *sc, enum auto_job_kind kind)
+dispatch(struct auto_step_ctx *sc, int resume)
 {
     const struct auto_config *cfg = auto_engine_config(sc->eng);
     const char *dir = json_string_value(json_object_get(sc->state, "workdir"));
-    struct auto_job *j = auto_job_new(kind);
+    struct auto_job *j = auto_job_new(JOB_SCRIPT);
 
     if (!j || !dir || !(j->workdir = strdup(dir)))
         goto oom;
     (void) cfg;
     j->deadline_ms = json_integer_value(json_object_get(sc->state, "deadline"));
-    if (kind == JOB_SCRIPT) {
+    j->resume = resume;
+    {
         const json_t *payload = json_object_get(sc->inputs, "InputPayload");
         j->script = strdup(json_string_value(json_object_get(sc->inputs, "Script")));
         j->handler = strdup(json_string_value(json_object_get(sc->inputs, "Handler")));
@@ -66,7 +67,7 @@ start(struct auto_step_ctx *sc)
     snprintf(dir, sizeof(dir), "%s/%s/%d-%d", cfg->work_dir, sc->e->id, sc->row->idx, sc->row->attempt);
     json_object_set_new(sc->state, "workdir", json_string(dir));
     json_object_set_new(sc->state, "deadline", json_integer(auto_now_ms() + limit * 1000));
-    return dispatch(sc, JOB_SCRIPT);
+    return dispatch(sc, 0);
 }
 
 static void
@@ -116,7 +117,7 @@ recover(struct auto_step_ctx *sc)
 {
     if (!json_object_get(sc->state, "workdir"))
         return start(sc);
-    return dispatch(sc, JOB_SCRIPT_AWAIT);
+    return dispatch(sc, 1);
 }
 
 const struct auto_action auto_action_execute_script = {
