@@ -81,7 +81,10 @@ struct areq {
     const char              *source_ip;     /* aws:SourceIp; NULL/"" = none */
     time_t                   now;
     int                      internal;      /* made by the server itself */
-    int                      json;          /* AccessDeniedException (400) vs AccessDenied (403) */
+    int                      json;          /* AccessDeniedException vs AccessDenied (Query) */
+    int                      status;        /* the denial's HTTP status (json: 400, or 403 for
+                                               restJson services); 0 = by json */
+    int                      encoded;       /* EC2's UnauthorizedOperation with an encoded message */
     json_t                  *in;            /* the operation's input, or NULL */
     json_t                  *context;       /* extra keys: key -> string or [strings], or NULL */
     const char *const       *extra;         /* extra keys: key, value, ..., NULL; or NULL */
@@ -392,9 +395,11 @@ deny(const struct areq *a, const struct policy_result *res, struct aerr *err)
         policy_denial_message(a->who->arn, a->action, a->resource, res, msg, sizeof(msg));
     }
     log_debug("denied principal=%s action=%s resource=%s", a->who->arn, a->action, a->resource);
-    return aerr_set(err, -EACCES, a->json ? 400 : 403, a->json ? "AccessDeniedException" : "AccessDenied",
-                    "%s", msg);
+    return aerr_set(err, -EACCES, a->status ? a->status : a->json ? 400 : 403,
+                    a->json ? "AccessDeniedException" : "AccessDenied", "%s", msg);
 }
+
+static int check_encoded(struct areq *a, struct aerr *err);
 
 /* Does the resource belong to who's account (or to no account: "*", AWS-owned ARNs)? */
 static int
@@ -425,6 +430,8 @@ check(const struct areq *a, struct aerr *err)
         return 0;
     if (a->who->kind == PRINCIPAL_ROOT && own_resource(a->who, a->resource))
         return 0;
+    if (a->encoded)
+        return check_encoded((struct areq *) a, err);
     r = decide(a, NULL, 0, &res, err);
     if (r < 0)
         return r;
@@ -492,6 +499,8 @@ authz_request(const struct req *rq, const char *resource, struct aerr *err)
         .tx = rq->tx, .who = who, .action = action, .resource = resource && *resource ? resource : "*",
         .region = rq->region, .source_ip = rq->source_ip, .now = rq->now, .internal = rq->internal,
         .json = rq->svc->protocol != PROTO_QUERY, .in = rq->in, .gen = rq->generation,
+        .status = rq->svc->protocol == PROTO_REST_JSON ? 403 : 0,
+        .encoded = rq->svc->protocol == PROTO_EC2,
     };
     int sts = !strcmp(svc, "sts");
 
@@ -642,11 +651,24 @@ int
 authz_check_encoded(struct store_tx *tx, const struct principal *who, const char *action,
                     const char *resource, json_t *context, struct aerr *err)
 {
+    struct areq a = { .tx = tx, .who = who, .action = action,
+                      .resource = resource && *resource ? resource : "*", .json = 1, .encoded = 1,
+                      .context = json_is_object(context) ? context : NULL };
+
+    inherit(&a, tx);
+    return check(&a, err);
+}
+
+/* check() for EC2-style denials: the decision is recorded (a->mirror) and sealed. */
+static int
+check_encoded(struct areq *a_in, struct aerr *err)
+{
     static const char prefix[] = "You are not authorized to perform this operation. "
                                  "Encoded authorization failure message: ";
-    struct areq a = { .tx = tx, .who = who, .action = action,
-                      .resource = resource && *resource ? resource : "*", .json = 1,
-                      .context = json_is_object(context) ? context : NULL };
+    struct areq a = *a_in;
+    const struct principal *who = a.who;
+    struct store_tx *tx = a.tx;
+    const char *action = a.action;
     struct policy_result res;
     json_t *conds = NULL, *msg = NULL, *items = NULL, *matched = NULL;
     unsigned char *sealed = NULL;
@@ -656,9 +678,6 @@ authz_check_encoded(struct store_tx *tx, const struct principal *who, const char
     json_t *v;
     int r;
 
-    inherit(&a, tx);
-    if (who->kind == PRINCIPAL_SERVICE || (who->kind == PRINCIPAL_ROOT && own_resource(who, a.resource)))
-        return 0;
     conds = json_object();
     if (!conds)
         return aerr_internal(err, -ENOMEM);

@@ -46,8 +46,9 @@ int authz_assume_role_as_service(struct store_tx *tx, const char *role_arn, cons
  * the operation's own condition keys). Handles the operations AWS does not authorize
  * (sts:GetCallerIdentity, sts:GetSessionToken), the limits of GetSessionToken credentials,
  * and sts:AssumeRole (the role's trust policy and the caller's permission, plus
- * sts:TagSession / sts:SetSourceIdentity when asked). Returns 0 or <0 with err set
- * (AccessDenied / AccessDeniedException, InvalidClientTokenId). */
+ * sts:TagSession / sts:SetSourceIdentity when asked). Returns 0 or <0 with err set: 403
+ * AccessDenied (Query), 400 AccessDeniedException (JSON), 403 AccessDeniedException
+ * (restJson), 403 UnauthorizedOperation with an encoded message (EC2), InvalidClientTokenId. */
 int authz_request(const struct req *rq, const char *resource, struct aerr *err);
 
 /* As authz_check, but a denial is worded as EC2 and a few other services word it: 403
