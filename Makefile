@@ -16,7 +16,7 @@ DEB_PKGS = build-essential meson ninja-build pkg-config clang \
            libcurl4-openssl-dev libpcre2-dev libcmocka-dev \
            curl python3 python3-pytest python3-pytest-xdist python3-yaml python3-boto3 awscli wrk nginx-light
 
-.PHONY: all deps build run test unit e2e bench bench-policy fuzz clean
+.PHONY: all deps build run test unit e2e bench bench-policy bench-automation fuzz clean
 
 all: build
 
@@ -59,6 +59,11 @@ e2e: $(ASAN)/build.ninja
 bench: deps $(RELEASE)/build.ninja
 	ninja -C $(RELEASE)
 	bench/run.sh $(RELEASE)
+
+# 10,000 concurrent executions of a 5-step runbook on a release cairnd (bench/bench_automation.py).
+bench-automation: deps $(RELEASE)/build.ninja
+	ninja -C $(RELEASE)
+	python3 bench/bench_automation.py $(RELEASE)/cairnd
 
 # The policy engine alone: decision latency for the reference principal (docs/policy.md).
 bench-policy: $(RELEASE)/build.ninja

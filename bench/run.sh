@@ -77,4 +77,6 @@ awk -v a="$CAIRN_RPS" -v b="$NGINX_RPS" 'BEGIN { printf "get_caller_identity_to_
 for b in "$ROOT/$BUILD/src/policy/bench_policy" "$ROOT/$BUILD/src/crypto/bench_sigv4"; do
     [ -x "$b" ] && "$b"
 done
+# ---- the Automation engine: 10,000 concurrent executions ----
+python3 "$ROOT/bench/bench_automation.py" "$ROOT/$BUILD/cairnd"
 exit 0

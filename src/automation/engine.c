@@ -597,8 +597,12 @@ load_exec(struct auto_engine *eng, struct store_rows *q)
         goto fail;
     e->counted = 1;
     cursor = col_json(q, 22);
-    if (!strcmp(status, "Pending") && !json_array_size(json_object_get(cursor, "frames")) &&
-        !json_object_get(cursor, "rc")) {
+    if (json_object_get(cursor, "rc")) {
+        r = auto_ratectl_load(eng, e, eng->tx, json_incref(json_object_get(cursor, "rc")));
+        if (r < 0)
+            goto fail;
+    }
+    if (!strcmp(status, "Pending")) {        /* queued: it has not begun */
         e->status = ST_PENDING;
         e->phase = PH_QUEUED;
         a->queued++;
@@ -619,10 +623,7 @@ load_exec(struct auto_engine *eng, struct store_rows *q)
     e->deadline_ms = json_integer_value(json_object_get(cursor, "deadline"));
     if (!e->nrows)
         e->nrows = (int) json_array_size(e->main);
-    if (json_object_get(cursor, "rc")) {
-        r = auto_ratectl_load(eng, e, eng->tx, json_incref(json_object_get(cursor, "rc")));
-        if (r < 0)
-            goto fail;
+    if (e->rc) {
         json_decref(cursor);
         return 0;
     }
@@ -665,14 +666,19 @@ fail:
     return r;
 }
 
+struct collect {
+    struct aexec **v;
+    size_t         n;
+};
+
 static void
-recover_one(void *arg, void *val)
+collect_running(void *arg, void *val)
 {
-    struct auto_engine *eng = arg;
+    struct collect *c = arg;
     struct aexec *e = val;
 
     if (e->phase == PH_RUNNING)
-        flow_recover(eng, e);
+        c->v[c->n++] = e;
 }
 
 static void
@@ -706,7 +712,18 @@ recover(struct auto_engine *eng)
     store_rows_done(q);
     if (r < 0)
         return r;
-    auto_map_each(&eng->execs, recover_one, eng);
+    /* Reconcile them once all are loaded (a parent looks its children up), from a list:
+     * reconciling may start children, which changes the map. */
+    {
+        struct collect c = { calloc(eng->execs.n + 1, sizeof(struct aexec *)), 0 };
+        size_t i;
+        if (!c.v)
+            return -ENOMEM;
+        auto_map_each(&eng->execs, collect_running, &c);
+        for (i = 0; i < c.n; i++)
+            flow_recover(eng, c.v[i]);
+        free(c.v);
+    }
     auto_map_each(&eng->accts, promote_one, eng);
     if (n)
         log_info("automation: %ld unfinished executions resumed", n);

@@ -148,8 +148,12 @@ auto_acting_principal(struct auto_step_ctx *sc, struct principal *ret)
     struct aerr err = {0};
     char rid[37];
 
-    if (!sc->e->role)
-        return auto_principal_from_json(sc->e->who, ret);
+    if (!sc->e->role) {
+        /* The invoker's identity, in a call Automation makes on their behalf. */
+        int r = auto_principal_from_json(sc->e->who, ret);
+        snprintf(ret->called_via, sizeof(ret->called_via), "ssm.amazonaws.com");
+        return r;
+    }
     if (eng_session(sc->eng, sc->e, ret, &err) == 0)
         return 0;
     if (ids_uuid(rid) < 0)

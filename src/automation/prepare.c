@@ -42,8 +42,9 @@ auto_spec_done(struct auto_spec *s)
 json_t *
 auto_principal_json(const struct principal *p)
 {
-    return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s}", "kind", (int) p->kind, "account", p->account,
-                     "arn", p->arn, "user_id", p->user_id, "name", p->name, "entity_id", p->entity_id);
+    return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:i, s:I}", "kind", (int) p->kind, "account", p->account,
+                     "arn", p->arn, "user_id", p->user_id, "name", p->name, "entity_id", p->entity_id,
+                     "flags", (int) p->flags, "issued", (json_int_t) p->issued);
 }
 
 int
@@ -58,6 +59,8 @@ auto_principal_from_json(const json_t *j, struct principal *ret)
     snprintf(ret->user_id, sizeof(ret->user_id), "%s", json_string_value(json_object_get(j, "user_id")) ?: "");
     snprintf(ret->name, sizeof(ret->name), "%s", json_string_value(json_object_get(j, "name")) ?: "");
     snprintf(ret->entity_id, sizeof(ret->entity_id), "%s", json_string_value(json_object_get(j, "entity_id")) ?: "");
+    ret->flags = (unsigned) json_integer_value(json_object_get(j, "flags"));
+    ret->issued = json_integer_value(json_object_get(j, "issued"));
     return 0;
 }
 

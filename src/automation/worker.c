@@ -526,10 +526,17 @@ worker_main(void *arg)
             run_script(w, j);
             break;
 
-        case JOB_CLEANUP:
+        case JOB_CLEANUP: {
+            char *slash;
             remove_tree(j->workdir);
+            slash = strrchr(j->workdir, '/');
+            if (slash) {                  /* the execution's folder, once its last step's went */
+                *slash = '\0';
+                (void) rmdir(j->workdir);
+            }
             auto_job_free(j);
             continue;
+        }
         }
         if (j->interrupted) {              /* the pool is stopping: nobody takes the result */
             auto_job_free(j);

@@ -504,6 +504,8 @@ authz_request(const struct req *rq, const char *resource, struct aerr *err)
     };
     int sts = !strcmp(svc, "sts");
 
+    if (sts && !strcmp(op, "GetCallerIdentity"))      /* always works, even when denied */
+        return 0;
     tl.tx = rq->tx;
     tl.store = store_of(rq->tx);
     tl.gen = rq->generation;
@@ -512,9 +514,6 @@ authz_request(const struct req *rq, const char *resource, struct aerr *err)
     snprintf(tl.region, sizeof(tl.region), "%s", rq->region ? rq->region : "");
     snprintf(tl.source_ip, sizeof(tl.source_ip), "%s", rq->source_ip ? rq->source_ip : "");
     snprintf(action, sizeof(action), "%s:%s", svc, op);
-
-    if (sts && !strcmp(op, "GetCallerIdentity"))      /* always works, even when denied */
-        return 0;
     /* GetSessionToken credentials without MFA: no IAM, no STS but AssumeRole */
     if ((who->flags & PRINCIPAL_F_TEMPORARY) && who->kind != PRINCIPAL_ASSUMED_ROLE &&
         who->kind != PRINCIPAL_SERVICE && !(who->flags & PRINCIPAL_F_MFA)) {
