@@ -438,6 +438,7 @@ eng_create(struct auto_engine *eng, struct auto_spec *s, char ret_id[37], struct
     a->queued++;
     e->counted = 1;
     queue_push(a, e);
+    eng_dirty(eng, e);                       /* its cursor (rate control) is written this batch */
     eng_work(eng, W_PROMOTE, a->id, 0, 0);
     eng_emit_exec(eng, e);
     snprintf(ret_id, 37, "%s", e->id);
@@ -872,42 +873,6 @@ free_acct(void *arg, void *val)
     free(val);
 }
 
-/* After a failed batch: forget the memory state and rebuild it from the store. */
-static void
-reload(struct auto_engine *eng)
-{
-    struct work *w;
-    int r;
-
-    while ((w = eng->wq_head)) {
-        eng->wq_head = w->next;
-        free(w->msg);
-        free(w);
-    }
-    eng->wq_tail = NULL;
-    eng->dirty = NULL;
-    eng->finished = NULL;
-    auto_map_each(&eng->execs, free_memory_state, eng);
-    auto_map_done(&eng->execs);
-    auto_map_each(&eng->accts, free_acct, NULL);
-    auto_map_done(&eng->accts);
-    r = store_begin(eng->env.store, 1, &eng->tx);
-    if (r < 0) {
-        log_error("automation engine cannot reload: %s", strerror(-r));
-        eng->tx = NULL;
-        return;
-    }
-    eng->batch_failed = 0;
-    r = recover(eng);
-    drain_work(eng);
-    flush_dirty(eng);
-    if (r < 0 || eng->batch_failed || store_commit(eng->tx) < 0) {
-        store_rollback(eng->tx);
-        log_error("automation engine cannot reload its executions");
-    }
-    eng->tx = NULL;
-}
-
 static void
 after_commit(struct auto_engine *eng, int ok)
 {
@@ -944,6 +909,77 @@ after_commit(struct auto_engine *eng, int ok)
     }
     pthread_mutex_unlock(&eng->lock);
     eng->b_transitions = eng->b_steps = 0;
+}
+
+/* Drop the memory state and what the failed batch would have done: its jobs and events are
+ * dropped, its callers get an error. */
+static void
+forget(struct auto_engine *eng)
+{
+    struct auto_job *dead = eng->submit, *j;
+    struct request *rq;
+    struct work *w;
+
+    eng->submit = NULL;
+    json_array_clear(eng->events);
+    pthread_mutex_lock(&eng->lock);
+    while ((rq = eng->replies)) {
+        eng->replies = rq->next;
+        if (rq->r >= 0)
+            rq->r = aerr_internal(rq->err, -EIO);
+        rq->done = 1;
+        pthread_cond_signal(&rq->cond);
+    }
+    pthread_mutex_unlock(&eng->lock);
+    while ((w = eng->wq_head)) {
+        eng->wq_head = w->next;
+        free(w->msg);
+        free(w);
+    }
+    eng->wq_tail = NULL;
+    eng->dirty = NULL;
+    eng->finished = NULL;
+    auto_map_each(&eng->execs, free_memory_state, eng);   /* may flag the dead jobs: free them after */
+    auto_map_done(&eng->execs);
+    auto_map_each(&eng->accts, free_acct, NULL);
+    auto_map_done(&eng->accts);
+    while ((j = dead)) {
+        dead = j->next;
+        auto_job_free(j);
+    }
+    eng->b_transitions = eng->b_steps = 0;
+}
+
+/* After a failed batch (or recovery): rebuild the memory state from the store, which holds
+ * every committed transition. A few tries; then the executions wait for the next start. */
+static void
+reload(struct auto_engine *eng)
+{
+    int try, r;
+
+    for (try = 0; try < 3; try++) {
+        forget(eng);
+        r = store_begin(eng->env.store, 1, &eng->tx);
+        if (r < 0) {
+            eng->tx = NULL;
+            usleep(100000);
+            continue;
+        }
+        eng->batch_failed = 0;
+        r = recover(eng);
+        drain_work(eng);
+        flush_dirty(eng);
+        if (r == 0 && !eng->batch_failed && store_commit(eng->tx) == 0) {
+            eng->tx = NULL;
+            after_commit(eng, 1);
+            release_finished(eng);
+            return;
+        }
+        store_rollback(eng->tx);
+        eng->tx = NULL;
+    }
+    forget(eng);
+    log_error("automation engine cannot reload its executions; they resume at the next start");
 }
 
 static void
@@ -1022,10 +1058,10 @@ run_batch(struct auto_engine *eng, struct request *rqs, struct auto_job *jobs)
         store_rollback(eng->tx);
     }
     eng->tx = NULL;
-    after_commit(eng, ok);
     if (ok) {
         struct aexec *e;
         unsigned long done = 0;
+        after_commit(eng, 1);
         for (e = eng->finished; e; e = e->next_done)
             done++;
         release_finished(eng);
@@ -1049,6 +1085,7 @@ engine_main(void *arg)
     long n;
     int r, ok;
 
+    pthread_setname_np(pthread_self(), "auto-engine");
     /* Recovery is the first batch. */
     r = store_begin(eng->env.store, 1, &eng->tx);
     if (r == 0) {
@@ -1060,14 +1097,17 @@ engine_main(void *arg)
         ok = !eng->batch_failed && store_commit(eng->tx) == 0;
         if (!ok) {
             store_rollback(eng->tx);
-            log_error("automation engine cannot recover its executions");
+            log_error("automation engine cannot recover its executions; trying again");
         }
         eng->tx = NULL;
-        after_commit(eng, ok);
-        if (ok)
+        if (ok) {
+            after_commit(eng, 1);
             release_finished(eng);
-        else
+        } else {
             reload(eng);
+        }
+    } else {
+        reload(eng);
     }
     pthread_mutex_lock(&eng->lock);
     while (!eng->stop) {
@@ -1352,6 +1392,9 @@ auto_engine_stop(struct auto_engine *eng)
         pthread_cond_signal(&eng->wake);
         pthread_mutex_unlock(&eng->lock);
         pthread_join(eng->thread, NULL);
+        log_info("automation engine stopped: %lu batches, %lu transitions (%lu of steps), "
+                 "%lu executions ended, %zu still running", eng->stats.batches, eng->stats.transitions,
+                 eng->stats.step_transitions, eng->stats.executions_done, eng->execs.n);
     }
     auto_workers_stop(eng->workers);
     while ((j = eng->jd_head)) {

@@ -437,15 +437,30 @@ flow_enter(struct auto_engine *eng, struct aexec *e, int fi, int pc)
     f->pc = pc;
     f->has_row = 1;
     r->ctx = mctx_new(e->ctx, "step");
-    if (!r->ctx || ids_uuid(r->step_id) < 0) {
+    if (!r->ctx) {
         eng_fail_batch(eng, -ENOMEM, "start a step");
         return;
     }
     if (fi == 0 && !e->used[pc]) {
+        /* The step's first run: its Pending row (and id) exist since the execution began. */
+        struct store_rows *q;
+        int rc = store_query(eng->tx, &q, "SELECT step_id FROM auto_step WHERE exec_id = ?1 AND idx = ?2",
+                             "si", e->id, (int64_t) pc);
+        if (rc > 0)
+            snprintf(r->step_id, sizeof(r->step_id), "%s", store_col_text(q, 0));
+        store_rows_done(q);
+        if (rc <= 0) {
+            eng_fail_batch(eng, rc < 0 ? rc : -ENOENT, "find a step execution");
+            return;
+        }
         r->idx = pc;
         e->used[pc] = 1;
         r->exists = 1;
     } else {
+        if (ids_uuid(r->step_id) < 0) {
+            eng_fail_batch(eng, -EIO, "start a step");
+            return;
+        }
         r->idx = e->nrows++;
     }
     r->def = def;
@@ -875,6 +890,8 @@ flow_finish(struct auto_engine *eng, struct aexec *e, enum auto_status st, const
     e->depth = 0;
     e->phase = PH_DONE;
     e->end_time = now_s();
+    if (!eng->batch_failed && rows_journal_forget(eng->tx, e->id) < 0)
+        eng_fail_batch(eng, -EIO, "clear the journal");
     if (st == ST_SUCCESS)
         e->failure = NULL;
     else if (msg && *msg && (!e->failure || st != ST_FAILED || !e->critical_failed))

@@ -187,8 +187,43 @@ resolve(const struct auto_scope *s, const char *a, const char *b, json_t **ret, 
     return *ret ? 0 : -ENOMEM;
 }
 
+/* Roughly how many bytes a value takes (strings, plus a little per node). */
+static size_t
+value_size(const json_t *v, int depth)
+{
+    const char *k;
+    json_t *e;
+    size_t n = 16, i;
+
+    if (depth > 64)
+        return n;
+    if (json_is_string(v))
+        return n + json_string_length(v);
+    if (json_is_array(v))
+        json_array_foreach(v, i, e)
+            n += value_size(e, depth + 1);
+    else if (json_is_object(v))
+        json_object_foreach((json_t *) v, k, e)
+            n += strlen(k) + value_size(e, depth + 1);
+    return n;
+}
+
 static int
-interp_string(const char *str, const struct auto_scope *s, json_t **ret, char *errbuf, size_t cap)
+spend(size_t *budget, const json_t *v, char *errbuf, size_t cap)
+{
+    size_t n = value_size(v, 0);
+
+    if (n > *budget) {
+        snprintf(errbuf, cap, "the resolved values are larger than %d bytes", AUTO_MAX_RESOLVED);
+        return -E2BIG;
+    }
+    *budget -= n;
+    return 0;
+}
+
+static int
+interp_string(const char *str, const struct auto_scope *s, json_t **ret, char *errbuf, size_t cap,
+              size_t *budget)
 {
     struct pbuf out = {0};
     const char *p = str, *open, *close, *a, *b;
@@ -206,6 +241,11 @@ interp_string(const char *str, const struct auto_scope *s, json_t **ret, char *e
             trim(&a, &b);
             r = resolve(s, a, b, &v, errbuf, cap);
             if (r == 0) {
+                r = spend(budget, v, errbuf, cap);
+                if (r < 0) {
+                    json_decref(v);
+                    return r;
+                }
                 *ret = v;
                 return 0;
             }
@@ -245,6 +285,12 @@ interp_string(const char *str, const struct auto_scope *s, json_t **ret, char *e
     }
     if (pbuf_puts(&out, p) < 0)
         goto oom;
+    if (out.len + 16 > *budget) {
+        snprintf(errbuf, cap, "the resolved values are larger than %d bytes", AUTO_MAX_RESOLVED);
+        r = -E2BIG;
+        goto out;
+    }
+    *budget -= out.len + 16;
     *ret = json_stringn(out.buf ? out.buf : "", out.len);
     r = *ret ? 0 : -ENOMEM;
     goto out;
@@ -258,7 +304,8 @@ out:
 }
 
 static int
-interp(const json_t *v, const struct auto_scope *s, int depth, json_t **ret, char *errbuf, size_t cap)
+interp(const json_t *v, const struct auto_scope *s, int depth, json_t **ret, char *errbuf, size_t cap,
+       size_t *budget)
 {
     json_t *out, *e, *x;
     const char *k;
@@ -270,13 +317,13 @@ interp(const json_t *v, const struct auto_scope *s, int depth, json_t **ret, cha
         return -EINVAL;
     }
     if (json_is_string(v))
-        return interp_string(json_string_value(v), s, ret, errbuf, cap);
+        return interp_string(json_string_value(v), s, ret, errbuf, cap, budget);
     if (json_is_array(v)) {
         out = json_array();
         if (!out)
             return -ENOMEM;
         json_array_foreach(v, i, e) {
-            r = interp(e, s, depth + 1, &x, errbuf, cap);
+            r = interp(e, s, depth + 1, &x, errbuf, cap, budget);
             if (r < 0 || json_array_append_new(out, x) < 0) {
                 json_decref(out);
                 return r < 0 ? r : -ENOMEM;
@@ -290,7 +337,7 @@ interp(const json_t *v, const struct auto_scope *s, int depth, json_t **ret, cha
         if (!out)
             return -ENOMEM;
         json_object_foreach((json_t *) v, k, e) {
-            r = interp(e, s, depth + 1, &x, errbuf, cap);
+            r = interp(e, s, depth + 1, &x, errbuf, cap, budget);
             if (r < 0 || json_object_set_new(out, k, x) < 0) {
                 json_decref(out);
                 return r < 0 ? r : -ENOMEM;
@@ -306,11 +353,13 @@ interp(const json_t *v, const struct auto_scope *s, int depth, json_t **ret, cha
 int
 auto_interp(const json_t *v, const struct auto_scope *s, json_t **ret, char *errbuf, size_t cap)
 {
+    size_t budget = AUTO_MAX_RESOLVED;
+
     if (cap)
         errbuf[0] = '\0';
     if (!v) {
         *ret = json_null();
         return 0;
     }
-    return interp(v, s, 0, ret, errbuf, cap);
+    return interp(v, s, 0, ret, errbuf, cap, &budget);
 }

@@ -20,6 +20,8 @@
 
 #define AUTO_MAX_REF        1024     /* longest {{ reference }} */
 #define AUTO_MAX_TEXT       (256 * 1024)  /* longest string interpolation may build */
+#define AUTO_MAX_RESOLVED   (4 * 1024 * 1024) /* all that one interpolation may produce (bytes,
+                                                  roughly): lists spliced many times stop here */
 #define AUTO_MAX_PATH       1024     /* longest JSONPath selector */
 #define AUTO_MAX_COND_DEPTH 16       /* And/Or/Not nesting in a branch choice */
 #define AUTO_MAX_PARAM_TEXT (64 * 1024) /* a parameter value after conversion, as text */
@@ -48,7 +50,8 @@ struct auto_scope {
  * (a StringList stays a list); references inside longer text are spliced as text (numbers and
  * booleans in decimal, lists and maps as compact JSON). Returns 0, -ENOENT for a reference that
  * does not resolve, -EINVAL for a malformed one, -E2BIG past AUTO_MAX_TEXT, -ENOMEM; on failure
- * errbuf says which ("{{ step.Out }} could not be resolved: ..."). */
+ * errbuf says which ("{{ step.Out }} could not be resolved: ..."). The whole result is bounded
+ * by AUTO_MAX_RESOLVED (-E2BIG past it). */
 int auto_interp(const json_t *v, const struct auto_scope *s, json_t **ret, char *errbuf, size_t cap);
 
 /* Does text contain a {{ reference }}? (to tell templates from plain values) */

@@ -38,7 +38,6 @@ static const char schema_v1[] =
     "  inputs TEXT, outputs TEXT, failure TEXT, failure_details TEXT,"
     "  valid_next TEXT, parent TEXT, astate TEXT, ord INTEGER, rin TEXT,"
     "  PRIMARY KEY (exec_id, idx)) WITHOUT ROWID;"
-    "CREATE INDEX auto_step_id ON auto_step (step_id);"
     "CREATE TABLE auto_result ("
     "  exec_id TEXT NOT NULL, idx INTEGER NOT NULL, attempt INTEGER NOT NULL,"
     "  result TEXT NOT NULL, PRIMARY KEY (exec_id, idx, attempt)) WITHOUT ROWID;";
@@ -73,7 +72,7 @@ rows_insert_exec(struct store_tx *tx, const struct aexec *e, const struct auto_s
 {
     char *params = text(s->params), *api = text(s->params_api), *who = text(s->who),
          *vars = text(s->vars), *targets = text(s->targets), *maps = text(s->target_maps),
-         *resolved = NULL, *tags = text(s->tags), *rc = NULL;
+         *resolved = NULL, *tags = text(s->tags);
     const json_t *st;
     json_t *res = NULL;
     size_t i;
@@ -103,7 +102,7 @@ rows_insert_exec(struct store_tx *tx, const struct aexec *e, const struct auto_s
                    s->target_param, targets, maps,
                    s->target_param ? s->max_concurrency : NULL, s->target_param ? s->max_errors : NULL,
                    resolved, s->client_token[0] ? s->client_token : NULL,
-                   s->client_token[0] ? s->request_hash : NULL, tags, rc);
+                   s->client_token[0] ? s->request_hash : NULL, tags, NULL);
     if (r < 0)
         goto out;
     if (!s->target_param) {
@@ -279,13 +278,13 @@ rows_write_step(struct store_tx *tx, const struct aexec *e, const struct auto_sr
                         " attempt = ?6, max_attempts = ?7, timeout_s = NULLIF(?8, 0), on_failure = ?9,"
                         " on_cancel = ?10, is_end = NULLIF(?11, -1), next_step = ?12,"
                         " is_critical = NULLIF(?13, -1), inputs = ?14, outputs = ?15, failure = ?16,"
-                        " failure_details = ?17, parent = ?18, astate = ?19, step_id = ?20, ord = ?21, rin = ?22"
+                        " failure_details = ?17, parent = ?18, astate = ?19, ord = ?20, rin = ?21"
                         " WHERE exec_id = ?1 AND idx = ?2",
-                        "sisddiiissisisssssssis",
+                        "sisddiiissisissssssis",
                         e->id, (int64_t) r->idx, auto_status_name(r->status), r->start, r->end,
                         (int64_t) r->attempt, (int64_t) r->max_attempts, r->timeout_s,
                         on_failure ? on_failure : "Abort", on_cancel, is_end, next, is_crit, in, out,
-                        r->failure, det, parent, st, r->step_id, r->ord, rin);
+                        r->failure, det, parent, st, r->ord, rin);
     free(in);
     free(rin);
     free(out);
@@ -327,6 +326,14 @@ rows_journal_get(struct store_tx *tx, const char *id, int idx, int attempt, json
     }
     store_rows_done(q);
     return r;
+}
+
+int
+rows_journal_forget(struct store_tx *tx, const char *id)
+{
+    int r = store_exec(tx, "DELETE FROM auto_result WHERE exec_id = ?1", "s", id);
+
+    return r < 0 ? r : 0;
 }
 
 int

@@ -25,6 +25,8 @@ int rows_write_step(struct store_tx *tx, const struct aexec *e, const struct aut
 int rows_journal_put(struct store_tx *tx, const char *id, int idx, int attempt, const json_t *result);
 int rows_journal_get(struct store_tx *tx, const char *id, int idx, int attempt, json_t **ret);
 int rows_journal_drop(struct store_tx *tx, const char *id, int idx);
+/* Forget every journaled answer of an execution (it ended; a late call may have left one). */
+int rows_journal_forget(struct store_tx *tx, const char *id);
 
 /* The cursor (frames, counters) of an execution as JSON, and back. */
 json_t *rows_cursor(const struct aexec *e);

@@ -504,6 +504,7 @@ worker_main(void *arg)
     struct auto_workers *w = arg;
     struct auto_job *j;
 
+    pthread_setname_np(pthread_self(), "auto-worker");
     for (;;) {
         pthread_mutex_lock(&w->lock);
         while (!w->stop && !w->head)

@@ -978,8 +978,23 @@ def test_restart_continues_where_it_stood(cairn_factory):
     wait_status(ssm, sleeping, ("Waiting",))
     ssm.send_automation_signal(AutomationExecutionId=sleeping, SignalType="Resume")
     poll(lambda: steps(get(ssm, sleeping))["nap"]["StepStatus"] == "InProgress", 10, what="nap")
+    child = create_doc(ssm, {"schemaVersion": "0.3", "parameters": {"T": {"type": "String", "default": "x"}},
+                             "mainSteps": [{"name": "nap", "action": "aws:sleep", "inputs": {"Duration": "PT2S"}}]}, "Kid")
+    parent = create_doc(ssm, {"schemaVersion": "0.3", "mainSteps": [
+        {"name": "run", "action": "aws:executeAutomation", "inputs": {"DocumentName": child}}]}, "Mom")
+    with_child = ssm.start_automation_execution(DocumentName=parent)["AutomationExecutionId"]
+    rated = ssm.start_automation_execution(DocumentName=child, TargetParameterName="T", MaxConcurrency="2",
+                                           Targets=[{"Key": "ParameterValues", "Values": ["a", "b", "c", "d"]}])[
+        "AutomationExecutionId"]
+    poll(lambda: steps(get(ssm, with_child))["run"]["StepStatus"] == "InProgress", 10, what="child started")
     c.restart()
     ssm = c.client("ssm")
+    e = wait_status(ssm, with_child, deadline=30)
+    assert e["AutomationExecutionStatus"] == "Success" and steps(e)["run"]["Outputs"]["Status"] == ["Success"]
+    e = wait_status(ssm, rated, deadline=30)
+    assert e["AutomationExecutionStatus"] == "Success"
+    kids = ssm.describe_automation_executions(Filters=[{"Key": "ParentExecutionId", "Values": [rated]}])
+    assert sorted(k["Target"] for k in kids["AutomationExecutionMetadataList"]) == ["a", "b", "c", "d"]
     e = wait_status(ssm, sleeping)
     assert e["AutomationExecutionStatus"] == "Success" and steps(e)["api"]["Outputs"]["A"] == [c.account]
     assert get(ssm, paused)["AutomationExecutionStatus"] == "Waiting"

@@ -168,6 +168,23 @@ interp_errors(void **state)
         assert_true(err[0] != '\0');
         json_decref(v);
     }
+    /* a list spliced many times: bounded */
+    {
+        json_t *big = json_array(), *in = json_array();
+        char item[513];
+        memset(item, 'x', 512);
+        item[512] = '\0';
+        for (i = 0; i < 50; i++)
+            json_array_append_new(big, json_string(item));
+        json_object_set_new(f->params, "Big", big);
+        for (i = 0; i < 1000; i++)
+            json_array_append_new(in, json_string("{{ Big }}"));
+        out = NULL;
+        assert_int_equal(auto_interp(in, &f->s, &out, err, sizeof(err)), -E2BIG);
+        assert_null(out);
+        json_decref(in);
+        json_object_del(f->params, "Big");
+    }
     /* only_ssm: other references stay as written */
     f->s.only_ssm = 1;
     v = interp_ok(f, "\"{{ Name }}-{{ssm:/app/level}}\"");
