@@ -382,6 +382,7 @@ exec_op(struct core *c, struct req *rq, const struct op_impl *impl,
         if (r < 0)
             goto out;
     }
+    rq->authorize = authz_request;
     r = authz_request(rq, arn, err);             /* every call, HTTP or in-process */
     if (r < 0)
         goto out;

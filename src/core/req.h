@@ -63,6 +63,10 @@ struct req {
     int                       internal;    /* 1: made by the server itself (core_invoke), not HTTP */
     uint64_t                  generation;  /* store_generation() read before tx began: caches
                                               filled from tx may be tagged with it */
+    /* Authorize one more resource of this call (an operation naming several, such as
+     * SSM GetParameters): the same action and context as the call's own check. Returns 0 or
+     * <0 with err set (AccessDenied...). NULL outside the server (unit tests): nothing to ask. */
+    int                     (*authorize)(const struct req *rq, const char *resource, struct aerr *err);
 };
 
 /* A handler: 0 on success (rq->out set or NULL), <0 with err filled on failure.

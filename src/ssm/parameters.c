@@ -711,6 +711,26 @@ ssm_get_parameter(struct req *rq, struct aerr *err)
     return 0;
 }
 
+static int arn_of_name(const struct req *rq, const char *spec, char *buf, size_t cap, struct aerr *err);
+
+/* GetParameters / DeleteParameters: the call was authorized on its first name (see
+ * ssm_parameters_resource); every other name must be allowed too. */
+static int
+authorize_names(struct req *rq, struct aerr *err)
+{
+    const json_t *names = json_object_get(rq->in, "Names");
+    char arn[2048];
+    size_t i;
+    int r;
+
+    for (i = 1; rq->authorize && i < json_array_size(names); i++) {
+        r = arn_of_name(rq, json_string_value(json_array_get(names, i)), arn, sizeof(arn), err);
+        if (r < 0 || (r = rq->authorize(rq, arn, err)) < 0)
+            return r;
+    }
+    return 0;
+}
+
 int
 ssm_get_parameters(struct req *rq, struct aerr *err)
 {
@@ -721,6 +741,11 @@ ssm_get_parameters(struct req *rq, struct aerr *err)
     const char *sel;
     size_t i, j;
 
+    if ((r = authorize_names(rq, err)) < 0) {
+        json_decref(params);
+        json_decref(invalid);
+        return r;
+    }
     if (!params || !invalid)
         goto nomem;
     json_array_foreach(names, i, nm) {
@@ -1269,6 +1294,11 @@ ssm_delete_parameters(struct req *rq, struct aerr *err)
     size_t i;
     int r;
 
+    if ((r = authorize_names(rq, err)) < 0) {
+        json_decref(deleted);
+        json_decref(invalid);
+        return r;
+    }
     if (!deleted || !invalid)
         goto nomem;
     json_array_foreach(names, i, nm) {
@@ -1456,8 +1486,8 @@ ssm_parameter_resource(const struct req *rq, char *buf, size_t cap, struct aerr 
     return arn_of_name(rq, name, buf, cap, err);
 }
 
-/* GetParameters / DeleteParameters name several parameters; the authorization hook takes
- * one ARN, so the first name stands for the request. */
+/* GetParameters / DeleteParameters name several parameters: the call is authorized on the
+ * first here, and the handlers authorize the others (authorize_names). */
 int
 ssm_parameters_resource(const struct req *rq, char *buf, size_t cap, struct aerr *err)
 {

@@ -103,6 +103,26 @@ def test_user_without_policies_is_denied_by_ssm(cairn):
                    f"identity-based policy allows the ssm:DescribeParameters action")
 
 
+def test_every_name_of_get_parameters_is_authorized(cairn):
+    """GetParameters and DeleteParameters name several parameters: each one is checked,
+    not only the first."""
+    root = cairn.client("ssm")
+    for n in ("/open/a", "/secret/b"):
+        root.put_parameter(Name=n, Value="v", Type="String", Overwrite=True)
+    only_open = doc({"Effect": "Allow", "Action": ["ssm:GetParameters", "ssm:DeleteParameters"],
+                     "Resource": f"arn:aws:ssm:*:{cairn.account}:parameter/open/*"})
+    name, arn, creds = make_user(cairn, inline=only_open)
+    ssm = cairn.client("ssm", creds=creds)
+    assert [p["Name"] for p in ssm.get_parameters(Names=["/open/a"])["Parameters"]] == ["/open/a"]
+    code, msg, status = denied_boto(ssm.get_parameters, Names=["/open/a", "/secret/b"])
+    assert (code, status) == ("AccessDeniedException", 400)
+    assert msg == no_identity_policy(arn, "ssm:GetParameters",
+                                     f"arn:aws:ssm:{cairn.region}:{cairn.account}:parameter/secret/b")
+    code, _, _ = denied_boto(ssm.delete_parameters, Names=["/open/a", "/secret/b"])
+    assert code == "AccessDeniedException"
+    assert len(root.get_parameters(Names=["/open/a", "/secret/b"])["Parameters"]) == 2  # nothing deleted
+
+
 # ---- evaluation: explicit deny, groups, boundaries ----
 
 def test_explicit_deny_wins(cairn):
