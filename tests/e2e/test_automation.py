@@ -4,7 +4,6 @@ and interpolation, invoker and service-role identities, approvals, pause/resume,
 mode, cancel with onCancel, Complete, timeouts and retries, ClientToken idempotency,
 parameter validation, Describe* filters and paging, rate control, quotas, restarts."""
 import json
-import os
 import threading
 import time
 import uuid
@@ -747,14 +746,6 @@ def test_malformed_role(ssm):
     assert code == "InvalidAutomationExecutionParametersException" and "assume role" in msg
 
 
-def authz_placeholder():
-    """True while core/authz.c is the permissive placeholder (no real policy decisions)."""
-    here = os.path.dirname(__file__)
-    with open(os.path.join(here, "..", "..", "src", "core", "authz.c")) as f:
-        return "PLACEHOLDER" in f.read()
-
-
-@pytest.mark.xfail(authz_placeholder(), reason="authorization placeholder", strict=False)
 def test_pass_role_denied(cairn, ssm, iam):
     role, role_arn = make_role(iam, SSM_TRUST)
     user, arn, creds = make_user(iam, cairn, "nopass")
@@ -766,7 +757,6 @@ def test_pass_role_denied(cairn, ssm, iam):
     assert "iam:PassRole" in ex.value.message and role_arn in ex.value.message
 
 
-@pytest.mark.xfail(authz_placeholder(), reason="authorization placeholder", strict=False)
 def test_role_that_does_not_trust_ssm(cairn, ssm, iam):
     role, role_arn = make_role(iam, EC2_TRUST)
     name = create_doc(ssm, ROLE_DOC)
