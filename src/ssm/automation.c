@@ -633,12 +633,16 @@ out:
 
 /* ---- Stop and signals ---- */
 
+/* The execution id, for Stop and signals: 1 while it runs, 2 once it has ended; <0 with err
+ * set when it does not exist (or the engine is not running). */
 static int
-exists(struct req *rq, const char *id, struct aerr *err)
+find_execution(struct req *rq, const char *id, struct aerr *err)
 {
     struct store_rows *q;
     int r;
 
+    if (!rq->state)
+        return aerr_set(err, -ENOSYS, 500, "InternalServerError", "The Automation engine is not running.");
     r = store_query(rq->tx, &q, "SELECT done FROM auto_exec WHERE id = ?1 AND account = ?2 AND region = ?3",
                     "sss", id, account_of(rq), rq->region);
     if (r > 0)
@@ -656,9 +660,7 @@ stop_automation_execution(struct req *rq, struct aerr *err)
     const char *type = ssm_in_str(rq->in, "Type");
     int r;
 
-    if (!rq->state)
-        return aerr_set(err, -ENOSYS, 500, "InternalServerError", "The Automation engine is not running.");
-    r = exists(rq, id, err);
+    r = find_execution(rq, id, err);
     if (r < 0)
         return r;
     if (r == 2)
@@ -674,9 +676,7 @@ send_automation_signal(struct req *rq, struct aerr *err)
     const char *type = ssm_in_str(rq->in, "SignalType");
     int r;
 
-    if (!rq->state)
-        return aerr_set(err, -ENOSYS, 500, "InternalServerError", "The Automation engine is not running.");
-    r = exists(rq, id, err);
+    r = find_execution(rq, id, err);
     if (r < 0)
         return r;
     if (r == 2)
